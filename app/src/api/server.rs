@@ -1,0 +1,75 @@
+//! What server functions share: the state, the session and the signed-in user, and error statuses.
+
+use crate::error::AppError;
+use crate::services::audit::Actor;
+use crate::services::session_store::USER_ID_KEY;
+use crate::state::AppState;
+use axum::http::{header, Method, StatusCode};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use tower_sessions::Session;
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        AppError::Internal
+    })
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|error| {
+        tracing::error!(%error, "no session layer");
+        AppError::Internal
+    })
+}
+
+pub async fn signed_in_user_id(session: &Session) -> Result<String, AppError> {
+    session.get::<String>(USER_ID_KEY).await?.ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in user as the audit log records them.
+pub async fn actor(state: &AppState, session: &Session) -> Result<Actor, AppError> {
+    let user_id = signed_in_user_id(session).await?;
+    let viewer = crate::services::organizations::load_viewer(&state.db, &user_id).await?;
+    Ok(Actor { user_id: viewer.user_id, email: viewer.email })
+}
+
+/// The client address for attempt limits. Connections come straight from clients or a trusted proxy on
+/// loopback; only then is `X-Forwarded-For` believed.
+pub async fn client_ip() -> String {
+    let peer = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>().await.ok().map(|c| c.0);
+    let forwarded = leptos_axum::extract::<axum::http::HeaderMap>().await.ok().and_then(|headers| {
+        headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next_back())
+            .map(|v| v.trim().to_owned())
+    });
+    match peer {
+        Some(peer) if peer.ip().is_loopback() => forwarded.unwrap_or_else(|| peer.ip().to_string()),
+        Some(peer) => peer.ip().to_string(),
+        None => "unknown".to_owned(),
+    }
+}
+
+/// Gives an error its HTTP status, except for plain form posts, which leptos answers with a redirect back
+/// to the form (a 4xx there would stop the browser from following it).
+pub async fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        let parts = leptos_axum::extract::<axum::http::request::Parts>().await.ok();
+        let form_post = parts.as_ref().is_some_and(|parts| {
+            parts.method == Method::POST
+                && parts
+                    .headers
+                    .get(header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.contains("text/html"))
+        });
+        if !form_post {
+            if let Some(response) = use_context::<ResponseOptions>() {
+                response.set_status(StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+            }
+        }
+    }
+    result
+}

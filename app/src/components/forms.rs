@@ -1,0 +1,118 @@
+use crate::error::AppError;
+use crate::models::Role;
+use leptos::prelude::*;
+
+/// A labelled input whose error, when the server reports one for `name`, sits right below it and is tied
+/// to it for screen readers. After a failed submit it shows again what was typed (never for passwords).
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: Signal<Option<String>>,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let message = Memo::new(move |_| error.get().and_then(|e| e.field_message(name)));
+    let typed = move || {
+        if kind == "password" {
+            return None;
+        }
+        error.get().and_then(|e| e.typed_value(name)).or_else(|| value.get())
+    };
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if message.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:invalid=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            {hint.map(|text| view! { <p class="hint" id=hint_id.clone()>{text}</p> })}
+            <input
+                id=id
+                name=name
+                type=kind
+                prop:value=typed
+                value=typed
+                autocomplete=autocomplete
+                aria-invalid=move || message.get().map(|_| "true")
+                aria-describedby=described_by
+            />
+            {move || {
+                message.get().map(|text| view! { <p class="field-error" id=error_id.clone()>{text}</p> })
+            }}
+        </div>
+    }
+}
+
+/// A role picker with the three roles.
+#[component]
+pub fn RoleSelect(
+    name: &'static str,
+    id: String,
+    #[prop(optional)] selected: Option<Role>,
+    #[prop(optional)] aria_label: Option<String>,
+) -> impl IntoView {
+    let selected = selected.unwrap_or(Role::Developer);
+    view! {
+        <select name=name id=id aria-label=aria_label>
+            {Role::ALL
+                .into_iter()
+                .map(|role| {
+                    view! {
+                        <option value=role.as_str() selected=role == selected>
+                            {role.label()}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        </select>
+    }
+}
+
+/// The form-level message: what went wrong when it is not one field's fault.
+#[component]
+pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || error.get().map(|error| view! { <div class="alert error" role="alert">{error.to_string()}</div> })
+}
+
+/// A confirmation shown after a successful change.
+#[component]
+pub fn Notice(#[prop(into)] text: Signal<Option<String>>) -> impl IntoView {
+    move || text.get().map(|text| view! { <div class="alert success" role="status">{text}</div> })
+}
+
+/// A submit button that shows it is working while the request runs.
+#[component]
+pub fn Submit(
+    label: &'static str,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(default = "button primary")] class: &'static str,
+    #[prop(optional)] aria_label: Option<String>,
+) -> impl IntoView {
+    view! {
+        <button
+            type="submit"
+            class=class
+            class:pending=move || pending.get()
+            aria-busy=move || pending.get().then_some("true")
+            aria-label=aria_label
+            disabled=move || pending.get()
+        >
+            {label}
+        </button>
+    }
+}

@@ -1,0 +1,79 @@
+//! Types shared by the browser and the server: validated inputs, roles and the DTOs pages render.
+
+mod account;
+mod organization;
+
+pub use account::{Email, Password};
+pub use organization::{OrgName, Role};
+
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user as pages see them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub user_id: String,
+    pub email: String,
+    pub is_reviewer: bool,
+    pub organizations: Vec<OrgSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgSummary {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// What every page inside an organization needs: who is looking, and with which role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgContext {
+    pub viewer: Viewer,
+    pub organization: OrgSummary,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub user_id: String,
+    pub email: String,
+    pub role: Role,
+    pub joined_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingInvite {
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+    pub expires_at: String,
+    pub expired: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MembersPage {
+    pub members: Vec<Member>,
+    pub invites: Vec<PendingInvite>,
+}
+
+/// An invitation as its recipient sees it before accepting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InviteView {
+    pub organization_name: String,
+    pub email: String,
+    pub role: Role,
+    pub signed_in_as: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+/// The reviewers' queue. Submissions arrive with the replenishment-ID requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewQueue {
+    pub items: Vec<String>,
+}

@@ -1,0 +1,36 @@
+//! One module per route family.
+
+mod account;
+mod auth;
+mod invites;
+mod members;
+mod organizations;
+mod review;
+
+pub use account::AccountPage;
+pub use auth::{
+    CheckEmailPage, ForgotPasswordPage, HomePage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage,
+};
+pub use invites::InvitePage;
+pub use members::MembersPage;
+pub use organizations::{ActivityPage, DevicesPage, NewOrganizationPage, NotFoundPage, SettingsPage};
+pub use review::ReviewPage;
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The last error of a server action, as a signal forms can read.
+pub(crate) fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(Result::err))
+}
+
+/// One query parameter of the current URL.
+pub(crate) fn query_param(name: &'static str) -> Signal<Option<String>> {
+    let query = use_query_map();
+    Signal::derive(move || query.read().get(name).filter(|v| !v.is_empty()))
+}

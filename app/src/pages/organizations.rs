@@ -1,0 +1,149 @@
+use super::action_error;
+use crate::api::organizations::{activity, CreateOrganization, RenameOrganization};
+use crate::components::{ErrorPage, Field, FormAlert, Notice, SignedInFrame, Submit};
+use crate::error::AppError;
+use crate::models::OrgContext;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+pub(crate) fn org() -> OrgContext {
+    expect_context::<OrgContext>()
+}
+
+#[component]
+pub fn NewOrganizationPage() -> impl IntoView {
+    view! {
+        <Title text="New organization · Replenish"/>
+        <SignedInFrame>
+            <NewOrganizationForm/>
+        </SignedInFrame>
+    }
+}
+
+#[component]
+fn NewOrganizationForm() -> impl IntoView {
+    let action = ServerAction::<CreateOrganization>::new();
+    let error = action_error(action);
+    view! {
+        <h1>"New organization"</h1>
+        <p>"An organization owns devices and everything under them. You become its owner."</p>
+        <ActionForm action=action attr:class="form" attr:novalidate=true>
+            <FormAlert error=error/>
+            <Field label="Organization name" name="name" autocomplete="organization" error=error/>
+            <Submit label="Create organization" pending=action.pending()/>
+        </ActionForm>
+    }
+}
+
+/// The organization's start page. Device registration builds on it.
+#[component]
+pub fn DevicesPage() -> impl IntoView {
+    let context = org();
+    view! {
+        <Title text=format!("Devices · {} · Replenish", context.organization.name)/>
+        <h1>"Devices"</h1>
+        <section class="empty-state">
+            <h2>"No devices yet"</h2>
+            <p>"Devices you register in " {context.organization.name.clone()} " will be listed here."</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let context = org();
+    let action = ServerAction::<RenameOrganization>::new();
+    let error = action_error(action);
+    let saved = Signal::derive(move || {
+        matches!(action.value().get(), Some(Ok(()))).then(|| "Organization renamed.".to_owned())
+    });
+    let organization = context.organization.clone();
+    view! {
+        <Title text=format!("Settings · {} · Replenish", organization.name)/>
+        <h1>"Settings"</h1>
+        <dl class="facts">
+            <dt>"Organization"</dt>
+            <dd>{organization.name.clone()}</dd>
+            <dt>"Your role"</dt>
+            <dd>{organization.role.label()}</dd>
+        </dl>
+        {organization.role.can_manage().then(|| {
+            let current_name = organization.name.clone();
+            view! {
+                <h2>"Rename organization"</h2>
+                <Notice text=saved/>
+                <ActionForm action=action attr:class="form" attr:novalidate=true>
+                    <FormAlert error=error/>
+                    <input type="hidden" name="id" value=organization.id.clone()/>
+                    <Field label="Organization name" name="name" error=error value=Signal::derive(move || Some(current_name.clone()))/>
+                    <Submit label="Rename" pending=action.pending()/>
+                </ActionForm>
+            }
+        })}
+        <p>
+            <a href="/orgs/new">"Create another organization"</a>
+        </p>
+    }
+}
+
+#[component]
+pub fn ActivityPage() -> impl IntoView {
+    let context = org();
+    let id = context.organization.id.clone();
+    let entries = Resource::new(move || id.clone(), activity);
+    view! {
+        <Title text=format!("Activity · {} · Replenish", context.organization.name)/>
+        <h1>"Activity"</h1>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match entries.await {
+                    Ok(entries) if entries.is_empty() => view! { <p>"Nothing has happened yet."</p> }.into_any(),
+                    Ok(entries) => {
+                        view! {
+                            <table class="table">
+                                <caption>"Changes in this organization, newest first"</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"When"</th>
+                                        <th scope="col">"Who"</th>
+                                        <th scope="col">"What"</th>
+                                        <th scope="col">"Target"</th>
+                                        <th scope="col">"Detail"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {entries
+                                        .into_iter()
+                                        .map(|entry| {
+                                            view! {
+                                                <tr>
+                                                    <td>{entry.at}</td>
+                                                    <td>{entry.actor.unwrap_or_else(|| "system".into())}</td>
+                                                    <td><code>{entry.action}</code></td>
+                                                    <td>{entry.target}</td>
+                                                    <td>{entry.detail}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    view! {
+        <Title text="Not found · Replenish"/>
+        <main id="main" class="narrow">
+            <ErrorPage error=AppError::NotFound/>
+        </main>
+    }
+}

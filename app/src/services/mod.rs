@@ -1,0 +1,24 @@
+//! Plain async functions that take a connection and do one thing each. Pages and server functions call
+//! these; tests call them directly.
+
+pub mod accounts;
+pub mod audit;
+pub mod mail;
+pub mod members;
+pub mod organizations;
+pub mod passwords;
+pub mod session_store;
+pub mod tokens;
+
+use chrono::{DateTime, Utc};
+
+/// Current time, truncated to microseconds so that values read back from either database compare equal.
+pub fn now() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+/// Dates as pages show them.
+pub fn display_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}

@@ -1,0 +1,86 @@
+use crate::pages::*;
+use crate::components::OrgFrame;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="stylesheet" href="/pkg/replenish.css"/>
+                <link rel="icon" href="data:,"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// A per-response nonce lets exactly Leptos's own hydration scripts run; nothing else inline does.
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    use axum::http::{header, HeaderValue};
+    leptos::nonce::provide_nonce();
+    let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+         base-uri 'none'; object-src 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Browser tests wait for this marker: a click before hydration would be lost.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    // Every route renders fully on the server before it is sent, so the portal works without JavaScript.
+    let ssr = SsrMode::Async;
+    view! {
+        <Title text="Replenish"/>
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Router>
+            <Routes fallback=|| view! { <NotFoundPage/> }>
+                <Route path=path!("/") view=HomePage ssr=ssr.clone()/>
+                <Route path=path!("/signup") view=SignUpPage ssr=ssr.clone()/>
+                <Route path=path!("/check-email") view=CheckEmailPage ssr=ssr.clone()/>
+                <Route path=path!("/verify") view=VerifyEmailPage ssr=ssr.clone()/>
+                <Route path=path!("/signin") view=SignInPage ssr=ssr.clone()/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=ssr.clone()/>
+                <Route path=path!("/reset-password") view=ResetPasswordPage ssr=ssr.clone()/>
+                <Route path=path!("/account") view=AccountPage ssr=ssr.clone()/>
+                <Route path=path!("/invites/:token") view=InvitePage ssr=ssr.clone()/>
+                <Route path=path!("/review") view=ReviewPage ssr=ssr.clone()/>
+                <Route path=path!("/orgs/new") view=NewOrganizationPage ssr=ssr.clone()/>
+                <ParentRoute path=path!("/orgs/:org") view=OrgFrame ssr=ssr.clone()>
+                    <Route path=path!("") view=DevicesPage ssr=ssr.clone()/>
+                    <Route path=path!("members") view=MembersPage ssr=ssr.clone()/>
+                    <Route path=path!("activity") view=ActivityPage ssr=ssr.clone()/>
+                    <Route path=path!("settings") view=SettingsPage ssr=ssr.clone()/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,27 @@
+//! What every server function and page needs from the server, provided as Leptos context.
+
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<PortalSettings>,
+    /// Wakes the mail worker as soon as a transaction that queued mail commits.
+    pub mail_queued: Arc<Notify>,
+}
+
+/// The parts of the server's configuration that services read.
+#[derive(Debug, Clone)]
+pub struct PortalSettings {
+    /// Base of every link in emails, without a trailing slash.
+    pub public_url: String,
+    pub review_inbox: String,
+}
+
+impl PortalSettings {
+    pub fn link(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.public_url.trim_end_matches('/'), path_and_query)
+    }
+}

@@ -1,0 +1,214 @@
+//! Configuration: environment variables only, read once at start-up into one typed struct. A bad value
+//! stops start-up with a message naming the variable and the form it expects.
+
+use app::models::Email;
+use lettre::message::Mailbox;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use url::Url;
+
+/// A value that must never be printed (it may carry a password).
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://path?mode=rwc` (default `sqlite://data/replenish.db?mode=rwc`) or
+    /// `postgres://user@host/db`.
+    pub database_url: Secret,
+    /// `LEPTOS_SITE_ADDR` (`host:port`), or `PORT` with host 127.0.0.1; default `127.0.0.1:3000`.
+    pub site_addr: SocketAddr,
+    /// `PUBLIC_URL`: the base of links in emails; `https` makes the session cookie `Secure`.
+    /// Default `http://<site_addr>`.
+    pub public_url: Url,
+    /// `SMTP_URL`: `smtp://user:pass@host:port` (`?tls=required` for STARTTLS) or `smtps://…`.
+    /// Absent: mail is written as files under `mail_dir`.
+    pub smtp_url: Option<Secret>,
+    /// Where mail goes without `SMTP_URL`: `data/mail/`.
+    pub mail_dir: PathBuf,
+    /// `MAIL_FROM`: the sender, `Name <address>` or `address`; default `Replenish <noreply@localhost>`.
+    pub mail_from: Mailbox,
+    /// `REVIEW_INBOX`: where replenishment-ID requests are sent for review; default `review@localhost`.
+    pub review_inbox: Email,
+    /// `LEPTOS_SITE_ROOT` (default `target/site`) and `LEPTOS_SITE_PKG_DIR` (default `pkg`): the built
+    /// stylesheet and WASM bundle.
+    pub site_root: String,
+    pub site_pkg_dir: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem} (expected {expected})")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+    pub expected: &'static str,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads configuration through `lookup`, so tests can supply values without touching the environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let database_url = lookup("DATABASE_URL").unwrap_or_else(|| "sqlite://data/replenish.db?mode=rwc".into());
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError {
+                variable: "DATABASE_URL",
+                problem: "unsupported database".into(),
+                expected: "sqlite://path/to/file.db?mode=rwc or postgres://user@host:port/database",
+            });
+        }
+        let site_addr = match (lookup("LEPTOS_SITE_ADDR"), lookup("PORT")) {
+            (Some(addr), _) => addr.trim().parse().map_err(|_| ConfigError {
+                variable: "LEPTOS_SITE_ADDR",
+                problem: format!("{addr:?} is not an address"),
+                expected: "host:port, for example 127.0.0.1:3000",
+            })?,
+            (None, Some(port)) => {
+                let port: u16 = port.trim().parse().map_err(|_| ConfigError {
+                    variable: "PORT",
+                    problem: format!("{port:?} is not a port number"),
+                    expected: "a number from 0 to 65535",
+                })?;
+                SocketAddr::from(([127, 0, 0, 1], port))
+            }
+            (None, None) => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let public_url = match lookup("PUBLIC_URL") {
+            Some(raw) => {
+                let url = Url::parse(raw.trim()).map_err(|error| ConfigError {
+                    variable: "PUBLIC_URL",
+                    problem: error.to_string(),
+                    expected: "an absolute http or https URL, for example https://replenish.example.com",
+                })?;
+                if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                    return Err(ConfigError {
+                        variable: "PUBLIC_URL",
+                        problem: format!("{raw:?} is not an http(s) URL"),
+                        expected: "an absolute http or https URL, for example https://replenish.example.com",
+                    });
+                }
+                url
+            }
+            None => Url::parse(&format!("http://{site_addr}")).map_err(|error| ConfigError {
+                variable: "LEPTOS_SITE_ADDR",
+                problem: error.to_string(),
+                expected: "host:port",
+            })?,
+        };
+        let smtp_url = match lookup("SMTP_URL") {
+            Some(raw) => {
+                let parsed = Url::parse(raw.trim()).ok().filter(|u| matches!(u.scheme(), "smtp" | "smtps"));
+                if parsed.is_none() {
+                    return Err(ConfigError {
+                        variable: "SMTP_URL",
+                        problem: "not an smtp:// or smtps:// URL".into(),
+                        expected: "smtp://user:password@host:port (add ?tls=required for STARTTLS) or smtps://…",
+                    });
+                }
+                Some(Secret(raw.trim().to_owned()))
+            }
+            None => None,
+        };
+        let mail_from_raw = lookup("MAIL_FROM").unwrap_or_else(|| "Replenish <noreply@localhost>".into());
+        let mail_from: Mailbox = mail_from_raw.trim().parse().map_err(|_| ConfigError {
+            variable: "MAIL_FROM",
+            problem: format!("{mail_from_raw:?} is not a mailbox"),
+            expected: "Name <address@example.com> or address@example.com",
+        })?;
+        let review_inbox_raw = lookup("REVIEW_INBOX").unwrap_or_else(|| "review@localhost".into());
+        let review_inbox = Email::parse(&review_inbox_raw)
+            .or_else(|_| {
+                // `localhost` addresses are fine for a single machine but fail the strict check.
+                if review_inbox_raw.trim().ends_with("@localhost") {
+                    Email::parse(&format!("{}.localdomain", review_inbox_raw.trim()))
+                } else {
+                    Err(String::new())
+                }
+            })
+            .map_err(|_| ConfigError {
+                variable: "REVIEW_INBOX",
+                problem: format!("{review_inbox_raw:?} is not an email address"),
+                expected: "an address such as review@example.com",
+            })?;
+        Ok(Self {
+            database_url: Secret(database_url),
+            site_addr,
+            public_url,
+            smtp_url,
+            mail_dir: PathBuf::from("data/mail"),
+            mail_from,
+            review_inbox,
+            site_root: lookup("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            site_pkg_dir: lookup("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
+        })
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_use_sqlite_in_data_and_port_3000() {
+        let config = config(&[]).expect("defaults are valid");
+        assert_eq!(config.database_url.expose(), "sqlite://data/replenish.db?mode=rwc");
+        assert_eq!(config.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.public_url.as_str(), "http://127.0.0.1:3000/");
+        assert!(config.smtp_url.is_none());
+        assert!(!config.secure_cookies());
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        for (variable, value) in [
+            ("DATABASE_URL", "mysql://x"),
+            ("LEPTOS_SITE_ADDR", "nowhere"),
+            ("PORT", "70000"),
+            ("PUBLIC_URL", "ftp://example.com"),
+            ("PUBLIC_URL", "not a url"),
+            ("SMTP_URL", "http://mail.example.com"),
+            ("MAIL_FROM", "not a mailbox"),
+            ("REVIEW_INBOX", "nobody"),
+        ] {
+            let error = config(&[(variable, value)]).expect_err(value);
+            assert_eq!(error.variable, variable, "{value}");
+            assert!(error.to_string().starts_with(variable));
+        }
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure() {
+        assert!(config(&[("PUBLIC_URL", "https://replenish.example.com")]).expect("valid").secure_cookies());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let config = config(&[("SMTP_URL", "smtp://user:hunter2@mail.example.com:587")]).expect("valid");
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,9 @@
+//! The `replenish` server: configuration, router, security middleware, workers and the command line.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod health;
+pub mod security;
+pub mod startup;
+pub mod workers;

@@ -1,0 +1,170 @@
+//! Builds the application from a `Config`: database, workers, router, listener.
+
+use crate::config::Config;
+use crate::workers::mail::{MailWorker, Mailer};
+use crate::{db, health, security, workers};
+use app::services::session_store::DatabaseSessionStore;
+use app::state::{AppState, PortalSettings};
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sea_orm::DatabaseConnection;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Largest request body the portal accepts.
+const BODY_LIMIT: usize = 64 * 1024;
+pub const SESSION_COOKIE: &str = "replenish_session";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("mail: {0}")]
+    Mail(String),
+    #[error("cannot listen on {address}: {source}")]
+    Bind { address: SocketAddr, source: std::io::Error },
+}
+
+/// A started server: where it listens, its database, and the task serving it.
+pub struct Running {
+    pub address: SocketAddr,
+    pub db: DatabaseConnection,
+    pub server: JoinHandle<()>,
+    pub workers: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops serving and the workers (tests use this to simulate a restart).
+    pub fn stop(&self) {
+        self.server.abort();
+        for worker in &self.workers {
+            worker.abort();
+        }
+    }
+}
+
+#[derive(Clone)]
+struct RouterState {
+    leptos: LeptosOptions,
+    db: DatabaseConnection,
+}
+
+impl FromRef<RouterState> for LeptosOptions {
+    fn from_ref(state: &RouterState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+impl FromRef<RouterState> for DatabaseConnection {
+    fn from_ref(state: &RouterState) -> Self {
+        state.db.clone()
+    }
+}
+
+/// Connects, migrates, starts the workers and serves. Binding port 0 picks a free port (tests do).
+pub async fn start(config: Config) -> Result<Running, StartupError> {
+    let db = db::connect(config.database_url.expose()).await?;
+    db::migrate(&db).await?;
+
+    let mailer = match &config.smtp_url {
+        Some(url) => Mailer::smtp(url.expose()).map_err(|e| StartupError::Mail(e.to_string()))?,
+        None => {
+            tracing::info!(directory = %config.mail_dir.display(), "SMTP_URL is not set: mail is written to files");
+            Mailer::files(config.mail_dir.clone()).map_err(|e| StartupError::Mail(e.to_string()))?
+        }
+    };
+    let mail_queued = Arc::new(Notify::new());
+    let state = AppState {
+        db: db.clone(),
+        settings: Arc::new(PortalSettings {
+            public_url: config.public_url.as_str().trim_end_matches('/').to_owned(),
+            review_inbox: config.review_inbox.as_str().to_owned(),
+        }),
+        mail_queued: mail_queued.clone(),
+    };
+    let workers = vec![
+        tokio::spawn(MailWorker { db: db.clone(), mailer, from: config.mail_from.clone(), wake: mail_queued }.run()),
+        tokio::spawn(workers::sessions::run(db.clone())),
+    ];
+
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|source| StartupError::Bind { address: config.site_addr, source })?;
+    let address = listener.local_addr().map_err(|source| StartupError::Bind { address: config.site_addr, source })?;
+    let router = build_router(&config, address, state, db.clone());
+    let server = tokio::spawn(async move {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(error) = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await {
+            tracing::error!(%error, "server stopped");
+        }
+    });
+    tracing::info!(%address, public_url = %config.public_url, "Replenish is listening");
+    Ok(Running { address, db, server, workers })
+}
+
+fn build_router(config: &Config, address: SocketAddr, state: AppState, db: DatabaseConnection) -> Router {
+    let leptos = LeptosOptions::builder()
+        .output_name("replenish")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir(config.site_pkg_dir.as_str())
+        .site_addr(address)
+        .build();
+    let routes = generate_route_list(app::App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let server_fns = {
+        let context = context.clone();
+        move |request| leptos_axum::handle_server_fns_with_context(context.clone(), request)
+    };
+    let sessions = SessionManagerLayer::new(DatabaseSessionStore::new(db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_secure(config.secure_cookies())
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(7)));
+    let router_state = RouterState { leptos: leptos.clone(), db };
+    Router::<RouterState>::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
+        .leptos_routes_with_context(&router_state, routes, context.clone(), {
+            let leptos = leptos.clone();
+            move || app::shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<RouterState, _>(context, app::shell))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn(security::require_same_origin))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(security::security_headers))
+        .with_state(router_state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
