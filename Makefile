@@ -1,0 +1,17 @@
+# The two commands of the README, and a few conveniences for working on the project.
+.PHONY: run test check fmt reviewer
+
+run: ## install what is missing, build, and start the portal on http://127.0.0.1:3000
+	bash scripts/run.sh
+
+test: ## the whole suite: unit, HTTP on SQLite and PostgreSQL, Playwright
+	bash scripts/test.sh
+
+check: ## fast compile check of the server and the WASM side
+	cargo check -p replenish && cargo check -p frontend --target wasm32-unknown-unknown
+
+fmt:
+	cargo fmt --all
+
+reviewer: ## create a reviewer: make reviewer EMAIL=you@example.com (asks for the password)
+	cargo run -q -p replenish -- create-reviewer --email "$(EMAIL)"

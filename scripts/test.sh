@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The whole suite, in tiers: unit tests, HTTP tests on SQLite, the same on PostgreSQL, Playwright in
+# Debian's Chromium. Prints what each tier ran and fails if a tier that ran executed no test.
+# REQUIRE_POSTGRES=1 turns a missing PostgreSQL into a failure instead of a visible skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-tools.sh
+export PATH="$HOME/.cargo/bin:${REPLENISH_TOOLS_DIR:-$HOME/.local/share/replenish-tools}/node_modules/.bin:$PATH"
+TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+export CARGO_TARGET_DIR="$TARGET_DIR"
+LOG_DIR=$(mktemp -d)
+declare -A COUNTS
+
+# Sums the "N passed" of every cargo test result line in a log.
+passed_in() { grep -hE '^test result: ' "$1" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}'; }
+
+run_tier() { # name, command...
+  local name=$1; shift
+  echo "=== tier: $name"
+  "$@" 2>&1 | tee "$LOG_DIR/$name.log"
+  local count
+  count=$(passed_in "$LOG_DIR/$name.log")
+  COUNTS[$name]=$count
+  if [ "$count" -eq 0 ]; then
+    echo "tier $name ran no test" >&2
+    exit 1
+  fi
+}
+
+run_tier unit cargo test --locked -p app --features ssr --lib
+run_tier unit-server cargo test --locked -p replenish --lib --bins
+REPLENISH_TEST_BACKEND=sqlite run_tier http-sqlite cargo test --locked -p replenish --test '*'
+
+POSTGRES_URL="${TEST_DATABASE_URL:-}"
+POSTGRES_SOURCE="TEST_DATABASE_URL"
+if [ -z "$POSTGRES_URL" ] && (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
+  POSTGRES_URL="postgres://postgres@127.0.0.1:5432/postgres"
+  POSTGRES_SOURCE="the local server on 127.0.0.1:5432"
+fi
+if [ -n "$POSTGRES_URL" ]; then
+  echo "=== PostgreSQL tier uses $POSTGRES_SOURCE"
+  TEST_DATABASE_URL="$POSTGRES_URL" REPLENISH_TEST_BACKEND=postgres run_tier http-postgres cargo test --locked -p replenish --test '*'
+else
+  echo "=== SKIPPED: PostgreSQL tier (TEST_DATABASE_URL unset and nothing answers on 127.0.0.1:5432)"
+  COUNTS[http-postgres]="skipped"
+  if [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then
+    echo "REQUIRE_POSTGRES=1 but no PostgreSQL is reachable" >&2
+    exit 1
+  fi
+fi
+
+echo "=== tier: end-to-end (Playwright, Debian Chromium)"
+cargo leptos build
+(
+  cd end2end
+  REPLENISH_BIN="$TARGET_DIR/debug/replenish" LEPTOS_SITE_ROOT="$TARGET_DIR/site" npx playwright test 2>&1
+) | tee "$LOG_DIR/e2e.log"
+e2e_passed=$(grep -oE '^ *[0-9]+ passed' "$LOG_DIR/e2e.log" | grep -oE '[0-9]+' | tail -n1 || true)
+e2e_failed=$(grep -oE '^ *[0-9]+ failed' "$LOG_DIR/e2e.log" | grep -oE '[0-9]+' | tail -n1 || true)
+COUNTS[e2e]=${e2e_passed:-0}
+if [ "${e2e_passed:-0}" -eq 0 ]; then
+  echo "tier e2e ran no test" >&2
+  exit 1
+fi
+
+echo
+echo "=== summary (tests passed per tier)"
+for tier in unit unit-server http-sqlite http-postgres e2e; do
+  printf '  %-14s %s\n' "$tier" "${COUNTS[$tier]}"
+done
+total=0
+for tier in unit unit-server http-sqlite http-postgres e2e; do
+  case "${COUNTS[$tier]}" in ''|*[!0-9]*) ;; *) total=$((total + COUNTS[$tier])) ;; esac
+done
+echo "$total passed, ${e2e_failed:-0} failed"
