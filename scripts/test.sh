@@ -30,7 +30,7 @@ run_tier() { # name, command...
 
 run_tier unit cargo test --locked -p app --features ssr --lib
 run_tier unit-server cargo test --locked -p replenish --lib --bins
-REPLENISH_TEST_BACKEND=sqlite run_tier http-sqlite cargo test --locked -p replenish --test '*'
+REPLENISH_TEST_BACKEND=sqlite run_tier http-sqlite cargo test --locked --no-fail-fast -p replenish --test '*'
 
 POSTGRES_URL="${TEST_DATABASE_URL:-}"
 POSTGRES_SOURCE="TEST_DATABASE_URL"
@@ -40,7 +40,7 @@ if [ -z "$POSTGRES_URL" ] && (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
 fi
 if [ -n "$POSTGRES_URL" ]; then
   echo "=== PostgreSQL tier uses $POSTGRES_SOURCE"
-  TEST_DATABASE_URL="$POSTGRES_URL" REPLENISH_TEST_BACKEND=postgres run_tier http-postgres cargo test --locked -p replenish --test '*'
+  TEST_DATABASE_URL="$POSTGRES_URL" REPLENISH_TEST_BACKEND=postgres run_tier http-postgres cargo test --locked --no-fail-fast -p replenish --test '*'
 else
   echo "=== SKIPPED: PostgreSQL tier (TEST_DATABASE_URL unset and nothing answers on 127.0.0.1:5432)"
   COUNTS[http-postgres]="skipped"

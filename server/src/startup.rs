@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -144,6 +145,9 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
         .layer(sessions)
         .layer(axum::middleware::from_fn(security::require_same_origin))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Answers 413 from Content-Length before the body is read; DefaultBodyLimit alone would surface
+        // inside server functions as a generic error.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn(security::security_headers))
         .with_state(router_state)
 }

@@ -280,7 +280,13 @@ async fn mail_that_cannot_be_delivered_is_kept_and_retried_until_the_server_is_b
         .expect("start");
     let client = client_for(running.address);
     let form = [("email", "patient@example.com"), ("password", PASSWORD), ("organization_name", "Patient")];
-    let response = client.post(format!("http://{}/api/sign_up", running.address)).form(&form).send().await.expect("post");
+    let response = client
+        .post(format!("http://{}/api/sign_up", running.address))
+        .header("accept", "application/json")
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(response.status(), StatusCode::OK);
 
     // The first attempt fails and is recorded; nothing is lost.

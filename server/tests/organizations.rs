@@ -96,8 +96,14 @@ async fn an_invitation_is_accepted_only_by_the_invited_address_and_only_once() {
     let token = link_path(&mail.text, "/invites/").trim_start_matches("/invites/").to_owned();
 
     // Someone else, signed in, cannot take it.
-    app.signed_in_owner("eve@example.com", "Eve").await;
-    let stolen = app.call("accept_invite", &[("token", &token)]).await;
+    let eve = client_for(app.address);
+    let form = [("email", "eve@example.com"), ("password", PASSWORD), ("organization_name", "Eve")];
+    app.call_with(&eve, "sign_up", &form).await;
+    let mail = app.inbox().wait_for("eve@example.com", "Verify your email").await;
+    let verify_token = link_path(&mail.text, "/verify").split("token=").nth(1).expect("token").to_owned();
+    app.call_with(&eve, "verify_email", &[("token", &verify_token)]).await;
+    assert_eq!(app.sign_in_with(&eve, "eve@example.com", PASSWORD).await.status(), StatusCode::OK);
+    let stolen = app.call_with(&eve, "accept_invite", &[("token", &token)]).await;
     assert_eq!(stolen.status(), StatusCode::BAD_REQUEST);
     assert!(stolen.text().await.expect("body").contains("sent to guest@example.com"));
 

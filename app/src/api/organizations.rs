@@ -5,7 +5,7 @@ use crate::models::{AuditEntry, OrgContext};
 use leptos::prelude::*;
 
 /// The viewer inside organization `id`; `NotFound` unless a member.
-#[server(prefix = "/api", endpoint = "org_context")]
+#[server(prefix = "/api", endpoint = "load_org_context")]
 pub async fn load_org_context(id: String) -> Result<OrgContext, AppError> {
     use super::server::*;
     let (state, session) = (state()?, session().await?);

@@ -4,7 +4,7 @@ use crate::error::AppError;
 use crate::models::ReviewQueue;
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "review_queue")]
+#[server(prefix = "/api", endpoint = "load_review_queue")]
 pub async fn load_review_queue() -> Result<ReviewQueue, AppError> {
     use super::server::*;
     let (state, session) = (state()?, session().await?);

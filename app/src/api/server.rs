@@ -56,7 +56,7 @@ pub async fn client_ip() -> String {
 /// to the form (a 4xx there would stop the browser from following it).
 pub async fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result {
-        let parts = leptos_axum::extract::<axum::http::request::Parts>().await.ok();
+        let parts = use_context::<axum::http::request::Parts>();
         let form_post = parts.as_ref().is_some_and(|parts| {
             parts.method == Method::POST
                 && parts

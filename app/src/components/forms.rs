@@ -45,7 +45,6 @@ pub fn Field(
                 id=id
                 name=name
                 type=kind
-                prop:value=typed
                 value=typed
                 autocomplete=autocomplete
                 aria-invalid=move || message.get().map(|_| "true")

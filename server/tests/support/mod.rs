@@ -87,6 +87,8 @@ pub fn config(database_url: &str, smtp_url: &str) -> Config {
 pub fn client_for(address: SocketAddr) -> Client {
     let mut headers = HeaderMap::new();
     headers.insert(ORIGIN, HeaderValue::from_str(&format!("http://{address}")).expect("origin"));
+    // Pages are requested as browsers do; server-function calls override this (see `call_with`).
+    headers.insert(ACCEPT, HeaderValue::from_static("text/html,application/xhtml+xml,*/*;q=0.8"));
     Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
@@ -128,7 +130,13 @@ impl TestApp {
     }
 
     pub async fn call_with(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
-        client.post(self.url(&format!("/api/{endpoint}"))).form(form).send().await.expect("request")
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header(ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Posts a form the way a browser without JavaScript does.
@@ -225,11 +233,5 @@ impl TestApp {
         let accepted = self.call_with(&member, "accept_invite", &[("token", &token)]).await;
         assert_eq!(accepted.status(), StatusCode::OK, "accept: {}", accepted.text().await.unwrap_or_default());
         member
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.running.stop();
     }
 }
