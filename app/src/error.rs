@@ -1,8 +1,8 @@
 //! The one error type that crosses the wire between server functions and pages.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What went wrong, in words a user can act on. Internal details are logged on the server, never sent.
@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 pub enum AppError {
     /// Input that breaks a rule: one message per field, and the values typed (never secrets) so the form
     /// can show them again even after a no-JavaScript round trip.
-    #[error("Please correct the fields marked below.")]
+    #[error("{}", .0.summary())]
     Validation(FieldErrors),
     /// A refusal with one clear message for the whole form (wrong credentials, an expired link).
     #[error("{0}")]
@@ -33,6 +33,8 @@ pub enum AppError {
 /// Field-level messages plus the values that were typed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FieldErrors {
+    /// A message for the whole form, when the problem is not one field's (wrong credentials).
+    pub form: Option<String>,
     pub messages: BTreeMap<String, String>,
     pub values: BTreeMap<String, String>,
 }
@@ -63,8 +65,19 @@ impl FieldErrors {
         }
     }
 
+    /// Refuses the whole form with `message`, keeping the typed values.
+    pub fn refuse(mut self, message: impl Into<String>) -> AppError {
+        self.form = Some(message.into());
+        AppError::Validation(self)
+    }
+
+    /// What the form's alert says.
+    pub fn summary(&self) -> String {
+        self.form.clone().unwrap_or_else(|| "Please correct the fields marked below.".to_owned())
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.messages.is_empty()
+        self.messages.is_empty() && self.form.is_none()
     }
 
     /// `Ok(())` when every field passed.

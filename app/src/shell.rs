@@ -1,5 +1,5 @@
-use crate::pages::*;
 use crate::components::OrgFrame;
+use crate::pages::*;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};

@@ -3,7 +3,11 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "replenish", version, about = "Replenish: developer portal and runtime API for automatic replenishment")]
+#[command(
+    name = "replenish",
+    version,
+    about = "Replenish: developer portal and runtime API for automatic replenishment"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

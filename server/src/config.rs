@@ -64,8 +64,12 @@ impl Config {
 
     /// Reads configuration through `lookup`, so tests can supply values without touching the environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let database_url = lookup("DATABASE_URL").unwrap_or_else(|| "sqlite://data/replenish.db?mode=rwc".into());
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+        let database_url =
+            lookup("DATABASE_URL").unwrap_or_else(|| "sqlite://data/replenish.db?mode=rwc".into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
             return Err(ConfigError {
                 variable: "DATABASE_URL",
                 problem: "unsupported database".into(),
@@ -117,7 +121,8 @@ impl Config {
                     return Err(ConfigError {
                         variable: "SMTP_URL",
                         problem: "not an smtp:// or smtps:// URL".into(),
-                        expected: "smtp://user:password@host:port (add ?tls=required for STARTTLS) or smtps://…",
+                        expected:
+                            "smtp://user:password@host:port (add ?tls=required for STARTTLS) or smtps://…",
                     });
                 }
                 Some(Secret(raw.trim().to_owned()))
@@ -169,7 +174,8 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|name| map.get(name).cloned())
     }
 

@@ -54,9 +54,12 @@ async fn create_reviewer(config: Config, email: &str) -> Result<(), String> {
     let db = server::db::connect(config.database_url.expose()).await.map_err(|e| e.to_string())?;
     server::db::migrate(&db).await.map_err(|e| e.to_string())?;
     app::services::accounts::create_reviewer(&db, email, password).await.map_err(|error| match error {
-        app::error::AppError::Validation(fields) => {
-            fields.messages.iter().map(|(field, message)| format!("{field}: {message}")).collect::<Vec<_>>().join("; ")
-        }
+        app::error::AppError::Validation(fields) => fields
+            .messages
+            .iter()
+            .map(|(field, message)| format!("{field}: {message}"))
+            .collect::<Vec<_>>()
+            .join("; "),
         other => other.to_string(),
     })?;
     println!("reviewer {email} is ready");

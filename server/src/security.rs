@@ -18,7 +18,11 @@ pub async fn require_same_origin(request: Request, next: Next) -> Response {
         next.run(request).await
     } else {
         tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-origin request refused");
-        (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], r#"{"message":"Cross-origin request refused"}"#)
+        (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"message":"Cross-origin request refused"}"#,
+        )
             .into_response()
     }
 }

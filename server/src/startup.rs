@@ -91,14 +91,17 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         mail_queued: mail_queued.clone(),
     };
     let workers = vec![
-        tokio::spawn(MailWorker { db: db.clone(), mailer, from: config.mail_from.clone(), wake: mail_queued }.run()),
+        tokio::spawn(
+            MailWorker { db: db.clone(), mailer, from: config.mail_from.clone(), wake: mail_queued }.run(),
+        ),
         tokio::spawn(workers::sessions::run(db.clone())),
     ];
 
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
         .map_err(|source| StartupError::Bind { address: config.site_addr, source })?;
-    let address = listener.local_addr().map_err(|source| StartupError::Bind { address: config.site_addr, source })?;
+    let address =
+        listener.local_addr().map_err(|source| StartupError::Bind { address: config.site_addr, source })?;
     let router = build_router(&config, address, state, db.clone());
     let server = tokio::spawn(async move {
         let service = router.into_make_service_with_connect_info::<SocketAddr>();

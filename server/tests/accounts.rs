@@ -104,8 +104,9 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() {
     let unknown = app.sign_in_with(&stranger, "nobody@example.com", "not the right password").await;
     assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
     assert_eq!(unknown.status(), wrong.status());
-    let (wrong, unknown) = (wrong.text().await.expect("body"), unknown.text().await.expect("body"));
-    assert_eq!(wrong, unknown);
+    let wrong = wrong.text().await.expect("body").replace("known@example.com", "EMAIL");
+    let unknown = unknown.text().await.expect("body").replace("nobody@example.com", "EMAIL");
+    assert_eq!(wrong, unknown, "identical apart from echoing what was typed");
     assert!(wrong.contains("Email or password is incorrect."));
 }
 
@@ -133,7 +134,8 @@ async fn the_session_id_changes_at_sign_in_and_the_cookie_is_http_only_and_lax()
     app.sign_up("rotate@example.com", "Rotate").await;
     app.verify("rotate@example.com").await;
     // A session exists before sign-in (a planted one, for example).
-    let before = app.call("sign_in", &[("email", "rotate@example.com"), ("password", "wrong password here")]).await;
+    let before =
+        app.call("sign_in", &[("email", "rotate@example.com"), ("password", "wrong password here")]).await;
     drop(before);
     let sessions_before: Vec<String> =
         session::Entity::find().all(&app.db).await.expect("sessions").into_iter().map(|s| s.id).collect();
@@ -149,8 +151,11 @@ async fn the_session_id_changes_at_sign_in_and_the_cookie_is_http_only_and_lax()
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(!cookie.contains("Secure"), "http PUBLIC_URL: no Secure flag");
-    let signed_in: Vec<session::Model> =
-        session::Entity::find().filter(session::Column::UserId.is_not_null()).all(&app.db).await.expect("sessions");
+    let signed_in: Vec<session::Model> = session::Entity::find()
+        .filter(session::Column::UserId.is_not_null())
+        .all(&app.db)
+        .await
+        .expect("sessions");
     assert_eq!(signed_in.len(), 1);
     assert!(!sessions_before.contains(&signed_in[0].id), "the signed-in session has a new ID");
 }
@@ -161,23 +166,14 @@ async fn a_session_survives_a_server_restart() {
     let smtp = SmtpServer::start().await;
     let first = spawn_app_with(database, smtp).await;
     let organization = first.signed_in_owner("restart@example.com", "Restart").await;
-    let cookies = first
-        .client
-        .get(first.url(&format!("/orgs/{organization}")))
-        .send()
-        .await
-        .expect("page");
+    let cookies = first.client.get(first.url(&format!("/orgs/{organization}"))).send().await.expect("page");
     assert_eq!(cookies.status(), StatusCode::OK);
 
     // Take the database and the cookie jar over to a second server on another port.
     let support::TestApp { running, smtp, database, client, .. } = first;
     running.stop();
     let second = spawn_app_with(database, smtp).await;
-    let response = client
-        .get(second.url(&format!("/orgs/{organization}")))
-        .send()
-        .await
-        .expect("page");
+    let response = client.get(second.url(&format!("/orgs/{organization}"))).send().await.expect("page");
     // The cookie was issued for 127.0.0.1 without a port, so the same jar sends it to the new port.
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.expect("body").contains("restart@example.com"));
@@ -201,7 +197,10 @@ async fn password_reset_link_is_single_use_and_ends_every_session() {
 
     // Unknown addresses get the same answer and no mail.
     assert_eq!(app.call("forgot_password", &[("email", "ghost@example.com")]).await.status(), StatusCode::OK);
-    assert_eq!(app.call("forgot_password", &[("email", "forgetful@example.com")]).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call("forgot_password", &[("email", "forgetful@example.com")]).await.status(),
+        StatusCode::OK
+    );
     let mail = app.inbox().wait_for("forgetful@example.com", "Reset your Replenish password").await;
     assert_eq!(app.inbox().count_to("ghost@example.com"), 0);
     let token = link_path(&mail.text, "/reset-password").split("token=").nth(1).expect("token").to_owned();
@@ -211,14 +210,21 @@ async fn password_reset_link_is_single_use_and_ends_every_session() {
     let new_password = "a brand new long passphrase";
     let done = app.call("reset_password", &[("token", &token), ("password", new_password)]).await;
     assert_eq!(done.status(), StatusCode::OK);
-    let replay = app.call("reset_password", &[("token", &token), ("password", "yet another passphrase")]).await;
+    let replay =
+        app.call("reset_password", &[("token", &token), ("password", "yet another passphrase")]).await;
     assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
 
     let page = other_browser.get(app.url(&format!("/orgs/{organization}"))).send().await.expect("page");
     assert_eq!(page.status(), StatusCode::FOUND, "other sessions were ended");
     let fresh = client_for(app.address);
-    assert_eq!(app.sign_in_with(&fresh, "forgetful@example.com", PASSWORD).await.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(app.sign_in_with(&fresh, "forgetful@example.com", new_password).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.sign_in_with(&fresh, "forgetful@example.com", PASSWORD).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.sign_in_with(&fresh, "forgetful@example.com", new_password).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -228,13 +234,19 @@ async fn changing_the_password_keeps_this_session_and_ends_the_others() {
     let other_browser = app.another_browser("changer@example.com").await;
 
     let wrong = app
-        .call("change_password", &[("current_password", "not my password"), ("new_password", "another long passphrase")])
+        .call(
+            "change_password",
+            &[("current_password", "not my password"), ("new_password", "another long passphrase")],
+        )
         .await;
     assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
     assert!(wrong.text().await.expect("body").contains("not your current password"));
 
     let changed = app
-        .call("change_password", &[("current_password", PASSWORD), ("new_password", "another long passphrase")])
+        .call(
+            "change_password",
+            &[("current_password", PASSWORD), ("new_password", "another long passphrase")],
+        )
         .await;
     assert_eq!(changed.status(), StatusCode::OK);
     let mine = app.get(&format!("/orgs/{organization}")).await;

@@ -13,7 +13,12 @@ async fn a_member_of_one_organization_gets_404_for_every_page_and_server_functio
     let app = spawn_app().await;
     let theirs = app.signed_in_owner("owner-b@example.com", "Organization B").await;
     let intruder = client_for(app.address);
-    app.call_with(&intruder, "sign_up", &[("email", "owner-a@example.com"), ("password", PASSWORD), ("organization_name", "Organization A")]).await;
+    app.call_with(
+        &intruder,
+        "sign_up",
+        &[("email", "owner-a@example.com"), ("password", PASSWORD), ("organization_name", "Organization A")],
+    )
+    .await;
     let mail = app.inbox().wait_for("owner-a@example.com", "Verify your email").await;
     let token = link_path(&mail.text, "/verify").split("token=").nth(1).expect("token").to_owned();
     app.call_with(&intruder, "verify_email", &[("token", &token)]).await;
@@ -22,7 +27,10 @@ async fn a_member_of_one_organization_gets_404_for_every_page_and_server_functio
     for page in ["", "/members", "/activity", "/settings"] {
         let response = intruder.get(app.url(&format!("/orgs/{theirs}{page}"))).send().await.expect("page");
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "page /orgs/B{page}");
-        assert!(!response.text().await.expect("body").contains("Organization B"), "nothing of B leaks on {page}");
+        assert!(
+            !response.text().await.expect("body").contains("Organization B"),
+            "nothing of B leaks on {page}"
+        );
     }
     let calls: [(&str, Vec<(&str, &str)>); 8] = [
         ("load_org_context", vec![("id", &theirs)]),
@@ -48,7 +56,8 @@ async fn signed_out_visitors_are_sent_to_sign_in_and_server_functions_answer_401
     let app = spawn_app().await;
     let organization = app.signed_in_owner("owner@example.com", "Private").await;
     let stranger = client_for(app.address);
-    let response = stranger.get(app.url(&format!("/orgs/{organization}/members"))).send().await.expect("page");
+    let response =
+        stranger.get(app.url(&format!("/orgs/{organization}/members"))).send().await.expect("page");
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()["location"], format!("/signin?next=/orgs/{organization}/members").as_str());
     let call = app.call_with(&stranger, "members", &[("id", &organization)]).await;
@@ -67,7 +76,11 @@ async fn a_viewer_can_read_but_every_change_is_refused_and_nothing_changes() {
     assert!(body.contains("boss@example.com") && body.contains("Viewer"));
     assert!(!body.contains("Send invite"), "viewers are not offered changes");
 
-    let boss_id = app::services::accounts::find_user_by_email(&app.db, "boss@example.com").await.expect("q").expect("boss").id;
+    let boss_id = app::services::accounts::find_user_by_email(&app.db, "boss@example.com")
+        .await
+        .expect("q")
+        .expect("boss")
+        .id;
     let changes: [(&str, Vec<(&str, &str)>); 4] = [
         ("rename_organization", vec![("id", &organization), ("name", "Renamed")]),
         ("invite_member", vec![("id", &organization), ("email", "friend@example.com"), ("role", "owner")]),
@@ -82,14 +95,26 @@ async fn a_viewer_can_read_but_every_change_is_refused_and_nothing_changes() {
     assert_eq!(activity.status(), StatusCode::FORBIDDEN, "the activity log is for owners");
     let stored = organization::Entity::find_by_id(&organization).one(&app.db).await.expect("q").expect("org");
     assert_eq!(stored.name, "Readers Inc");
-    assert_eq!(membership::Entity::find().filter(membership::Column::OrganizationId.eq(&organization)).count(&app.db).await.expect("count"), 2);
+    assert_eq!(
+        membership::Entity::find()
+            .filter(membership::Column::OrganizationId.eq(&organization))
+            .count(&app.db)
+            .await
+            .expect("count"),
+        2
+    );
 }
 
 #[tokio::test]
 async fn an_invitation_is_accepted_only_by_the_invited_address_and_only_once() {
     let app = spawn_app().await;
     let organization = app.signed_in_owner("host@example.com", "Hosts").await;
-    let response = app.call("invite_member", &[("id", &organization), ("email", "guest@example.com"), ("role", "developer")]).await;
+    let response = app
+        .call(
+            "invite_member",
+            &[("id", &organization), ("email", "guest@example.com"), ("role", "developer")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let mail = app.inbox().wait_for("guest@example.com", "invited you").await;
     assert!(mail.subject.contains("host@example.com invited you to Hosts"));
@@ -110,18 +135,26 @@ async fn an_invitation_is_accepted_only_by_the_invited_address_and_only_once() {
     let guest = app.add_member(&organization, "guest2@example.com", "developer").await;
     let page = guest.get(app.url(&format!("/orgs/{organization}/members"))).send().await.expect("page");
     let body = page.text().await.expect("body");
-    assert!(body.contains("guest2@example.com") && body.contains("Developer") && body.contains("host@example.com"));
+    assert!(
+        body.contains("guest2@example.com")
+            && body.contains("Developer")
+            && body.contains("host@example.com")
+    );
 }
 
 #[tokio::test]
 async fn resending_an_invitation_replaces_its_link_and_revoking_kills_it() {
     let app = spawn_app().await;
     let organization = app.signed_in_owner("inviter@example.com", "Inviters").await;
-    app.call("invite_member", &[("id", &organization), ("email", "late@example.com"), ("role", "viewer")]).await;
+    app.call("invite_member", &[("id", &organization), ("email", "late@example.com"), ("role", "viewer")])
+        .await;
     let first = app.inbox().wait_for("late@example.com", "invited you").await;
     let first_token = link_path(&first.text, "/invites/").trim_start_matches("/invites/").to_owned();
     let pending = invite::Entity::find().one(&app.db).await.expect("q").expect("invite");
-    assert_eq!(app.call("resend_invite", &[("id", &organization), ("invite_id", &pending.id)]).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call("resend_invite", &[("id", &organization), ("invite_id", &pending.id)]).await.status(),
+        StatusCode::OK
+    );
     for _ in 0..100 {
         if app.inbox().count_to("late@example.com") == 2 {
             break;
@@ -131,8 +164,17 @@ async fn resending_an_invitation_replaces_its_link_and_revoking_kills_it() {
     assert_eq!(app.inbox().count_to("late@example.com"), 2);
     let (status, _) = app.page(&format!("/invites/{first_token}")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "the old link no longer works");
-    assert_eq!(app.call("revoke_invite", &[("id", &organization), ("invite_id", &pending.id)]).await.status(), StatusCode::OK);
-    let second = app.inbox().all().into_iter().rev().find(|m| m.recipients.contains(&"late@example.com".to_owned())).expect("mail");
+    assert_eq!(
+        app.call("revoke_invite", &[("id", &organization), ("invite_id", &pending.id)]).await.status(),
+        StatusCode::OK
+    );
+    let second = app
+        .inbox()
+        .all()
+        .into_iter()
+        .rev()
+        .find(|m| m.recipients.contains(&"late@example.com".to_owned()))
+        .expect("mail");
     let second_token = link_path(&second.text, "/invites/").trim_start_matches("/invites/").to_owned();
     let view = app.call("view_invite", &[("token", &second_token)]).await;
     assert_eq!(view.status(), StatusCode::BAD_REQUEST, "a revoked invitation is dead");
@@ -142,8 +184,13 @@ async fn resending_an_invitation_replaces_its_link_and_revoking_kills_it() {
 async fn an_organization_always_keeps_an_owner() {
     let app = spawn_app().await;
     let organization = app.signed_in_owner("only@example.com", "Solo").await;
-    let me = app::services::accounts::find_user_by_email(&app.db, "only@example.com").await.expect("q").expect("me").id;
-    let demote = app.call("change_role", &[("id", &organization), ("user_id", &me), ("role", "developer")]).await;
+    let me = app::services::accounts::find_user_by_email(&app.db, "only@example.com")
+        .await
+        .expect("q")
+        .expect("me")
+        .id;
+    let demote =
+        app.call("change_role", &[("id", &organization), ("user_id", &me), ("role", "developer")]).await;
     assert_eq!(demote.status(), StatusCode::BAD_REQUEST);
     assert!(demote.text().await.expect("body").contains("at least one owner"));
     let leave = app.call("remove_member", &[("id", &organization), ("user_id", &me)]).await;
@@ -151,7 +198,8 @@ async fn an_organization_always_keeps_an_owner() {
 
     // With a second owner, the first may step down.
     app.add_member(&organization, "second@example.com", "owner").await;
-    let demote = app.call("change_role", &[("id", &organization), ("user_id", &me), ("role", "developer")]).await;
+    let demote =
+        app.call("change_role", &[("id", &organization), ("user_id", &me), ("role", "developer")]).await;
     assert_eq!(demote.status(), StatusCode::OK);
 }
 
@@ -172,9 +220,16 @@ async fn a_user_can_create_and_switch_between_organizations_and_changes_are_audi
     assert!(bad.text().await.expect("body").contains("Enter an organization name"));
 
     app.call("rename_organization", &[("id", &second), ("name", "Second Renamed")]).await;
-    let entries = audit_log::Entity::find().filter(audit_log::Column::OrganizationId.eq(&second)).all(&app.db).await.expect("q");
+    let entries = audit_log::Entity::find()
+        .filter(audit_log::Column::OrganizationId.eq(&second))
+        .all(&app.db)
+        .await
+        .expect("q");
     let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
-    assert!(actions.contains(&"organization.created") && actions.contains(&"organization.renamed"), "{actions:?}");
+    assert!(
+        actions.contains(&"organization.created") && actions.contains(&"organization.renamed"),
+        "{actions:?}"
+    );
     let (status, page) = app.page(&format!("/orgs/{second}/activity")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("organization.renamed") && page.contains("multi@example.com"));
@@ -188,9 +243,14 @@ async fn reviewers_see_the_review_console_and_members_get_404() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(app.call("load_review_queue", &[]).await.status(), StatusCode::NOT_FOUND);
 
-    app::services::accounts::create_reviewer(&app.db, "reviewer@replenish.test", PASSWORD).await.expect("reviewer");
+    app::services::accounts::create_reviewer(&app.db, "reviewer@replenish.test", PASSWORD)
+        .await
+        .expect("reviewer");
     let reviewer = client_for(app.address);
-    assert_eq!(app.sign_in_with(&reviewer, "reviewer@replenish.test", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.sign_in_with(&reviewer, "reviewer@replenish.test", PASSWORD).await.status(),
+        StatusCode::OK
+    );
     let page = reviewer.get(app.url("/review")).send().await.expect("page");
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.expect("body").contains("No requests are waiting."));

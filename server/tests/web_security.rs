@@ -39,7 +39,13 @@ async fn a_cross_origin_post_is_refused_and_changes_nothing() {
     assert_eq!(user::Entity::find().count(&app.db).await.expect("count"), 0);
 
     // The same request from the site's own origin goes through.
-    let same = plain.post(&url).header("origin", format!("http://{}", app.address)).form(&form).send().await.expect("post");
+    let same = plain
+        .post(&url)
+        .header("origin", format!("http://{}", app.address))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(same.status(), StatusCode::OK);
 }
 
@@ -61,7 +67,10 @@ async fn every_page_carries_security_headers_and_a_nonce_csp() {
 
     let health = app.get("/healthz").await;
     assert_eq!(health.headers()["x-frame-options"], "DENY");
-    assert!(health.headers()["content-security-policy"].to_str().expect("csp").contains("default-src 'none'"));
+    assert!(health.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .contains("default-src 'none'"));
 }
 
 #[tokio::test]
@@ -76,7 +85,9 @@ async fn unknown_pages_answer_404() {
 async fn an_oversized_body_is_refused_with_413() {
     let app = spawn_app().await;
     let huge = "x".repeat(200 * 1024);
-    let response = app.call("sign_up", &[("email", "big@example.com"), ("password", &huge), ("organization_name", "Big")]).await;
+    let response = app
+        .call("sign_up", &[("email", "big@example.com"), ("password", &huge), ("organization_name", "Big")])
+        .await;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(user::Entity::find().count(&app.db).await.expect("count"), 0);
 }

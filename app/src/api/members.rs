@@ -85,7 +85,9 @@ pub async fn view_invite(token: String) -> Result<InviteView, AppError> {
     let (state, session) = (state()?, session().await?);
     let result = async {
         let signed_in_as = match signed_in_user_id(&session).await {
-            Ok(user_id) => Some(crate::services::organizations::load_viewer(&state.db, &user_id).await?.email),
+            Ok(user_id) => {
+                Some(crate::services::organizations::load_viewer(&state.db, &user_id).await?.email)
+            }
             Err(_) => None,
         };
         crate::services::members::view_invite(&state.db, &token, signed_in_as).await

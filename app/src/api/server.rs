@@ -37,7 +37,8 @@ pub async fn actor(state: &AppState, session: &Session) -> Result<Actor, AppErro
 /// The client address for attempt limits. Connections come straight from clients or a trusted proxy on
 /// loopback; only then is `X-Forwarded-For` believed.
 pub async fn client_ip() -> String {
-    let peer = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>().await.ok().map(|c| c.0);
+    let peer =
+        leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>().await.ok().map(|c| c.0);
     let forwarded = leptos_axum::extract::<axum::http::HeaderMap>().await.ok().and_then(|headers| {
         headers
             .get("x-forwarded-for")
@@ -67,7 +68,9 @@ pub async fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         });
         if !form_post {
             if let Some(response) = use_context::<ResponseOptions>() {
-                response.set_status(StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+                response.set_status(
+                    StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                );
             }
         }
     }

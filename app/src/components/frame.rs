@@ -31,7 +31,9 @@ fn sign_in_redirect() -> impl IntoView {
 fn urlencode(raw: &str) -> String {
     raw.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -43,7 +45,8 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(
-            axum::http::StatusCode::from_u16(error.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+            axum::http::StatusCode::from_u16(error.status())
+                .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
         );
     }
     let title = match error {
@@ -92,10 +95,7 @@ pub fn SignedInFrame(children: ChildrenFn) -> impl IntoView {
 #[component]
 pub fn OrgFrame() -> impl IntoView {
     let params = use_params_map();
-    let context = Resource::new(
-        move || params.read().get("org").unwrap_or_default(),
-        load_org_context,
-    );
+    let context = Resource::new(move || params.read().get("org").unwrap_or_default(), load_org_context);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -18,7 +18,9 @@ impl Email {
         }
         if !email.is_ascii() {
             // Mail goes out over plain SMTP, which carries internationalized addresses only with SMTPUTF8.
-            return Err("Use the ASCII form of the address (for a domain like bücher.de: xn--bcher-kva.de).".into());
+            return Err(
+                "Use the ASCII form of the address (for a domain like bücher.de: xn--bcher-kva.de).".into()
+            );
         }
         if !email.validate_email() {
             return Err("Enter an email address like name@example.com.".into());
@@ -50,12 +52,41 @@ impl std::fmt::Debug for Password {
 
 /// Passwords of 12 or more characters that still top breach lists; compared case-insensitively.
 const COMMON_PASSWORDS: &[&str] = &[
-    "123456789012", "1234567890123", "12345678901234", "123456789000", "password1234", "password12345",
-    "password123!", "passwordpassword", "qwertyuiop12", "qwertyuiop123", "qwertyuiopasdf", "1q2w3e4r5t6y",
-    "1qaz2wsx3edc", "iloveyou1234", "letmein12345", "welcome12345", "administrator", "adminadmin123",
-    "abcdefghijkl", "abc123abc123", "000000000000", "111111111111", "aaaaaaaaaaaa", "monkey123456",
-    "football1234", "baseball1234", "sunshine1234", "princess1234", "trustno11234", "changeme1234",
-    "correcthorsebatterystaple", "replenish1234", "qwerty123456", "asdfghjkl123", "zxcvbnm12345",
+    "123456789012",
+    "1234567890123",
+    "12345678901234",
+    "123456789000",
+    "password1234",
+    "password12345",
+    "password123!",
+    "passwordpassword",
+    "qwertyuiop12",
+    "qwertyuiop123",
+    "qwertyuiopasdf",
+    "1q2w3e4r5t6y",
+    "1qaz2wsx3edc",
+    "iloveyou1234",
+    "letmein12345",
+    "welcome12345",
+    "administrator",
+    "adminadmin123",
+    "abcdefghijkl",
+    "abc123abc123",
+    "000000000000",
+    "111111111111",
+    "aaaaaaaaaaaa",
+    "monkey123456",
+    "football1234",
+    "baseball1234",
+    "sunshine1234",
+    "princess1234",
+    "trustno11234",
+    "changeme1234",
+    "correcthorsebatterystaple",
+    "replenish1234",
+    "qwerty123456",
+    "asdfghjkl123",
+    "zxcvbnm12345",
 ];
 
 impl Password {

@@ -31,10 +31,15 @@ pub fn MembersPage() -> impl IntoView {
     );
     let invite_error = action_error(invite);
     let row_error = Signal::derive(move || {
-        [action_error(change_role).get(), action_error(remove).get(), action_error(resend).get(), action_error(revoke).get()]
-            .into_iter()
-            .flatten()
-            .next()
+        [
+            action_error(change_role).get(),
+            action_error(remove).get(),
+            action_error(resend).get(),
+            action_error(revoke).get(),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
     });
     let manage = organization.role.can_manage();
     let organization_id = StoredValue::new(organization.id.clone());
@@ -197,7 +202,8 @@ fn InviteActions(
     revoke: ServerAction<RevokeInvite>,
 ) -> impl IntoView {
     let (organization_id_again, invite_id_again) = (organization_id.clone(), invite_id.clone());
-    let (resend_label, revoke_label) = (format!("Resend invite to {email}"), format!("Revoke invite to {email}"));
+    let (resend_label, revoke_label) =
+        (format!("Resend invite to {email}"), format!("Revoke invite to {email}"));
     view! {
         <td class="row-actions">
             <ActionForm action=resend attr:class="inline-form">

@@ -5,10 +5,10 @@ use crate::error::{AppError, FieldErrors};
 use crate::models::{Email, OrgName, Password, Role};
 use crate::services::audit::{self, Actor};
 use crate::services::mail::{queue_email, OutgoingEmail};
+use crate::services::now;
 use crate::services::passwords::{hash_password, verify_password};
 use crate::services::session_store::end_sessions_of_user;
 use crate::services::tokens::{hash_secret, new_id, new_secret};
-use crate::services::now;
 use crate::state::PortalSettings;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
@@ -38,8 +38,7 @@ pub struct SignUp {
 
 impl SignUp {
     pub fn parse(email: &str, password: &str, organization_name: &str) -> Result<Self, AppError> {
-        let mut errors =
-            FieldErrors::new().keep("email", email).keep("organization_name", organization_name);
+        let mut errors = FieldErrors::new().keep("email", email).keep("organization_name", organization_name);
         let email = errors.check("email", Email::parse(email));
         let password = errors.check("password", Password::parse(password));
         let organization_name = errors.check("organization_name", OrgName::parse(organization_name));
@@ -54,7 +53,11 @@ impl SignUp {
 
 /// Creates the account, its first organization and a verification email. An address that already has an
 /// account gets an email saying so instead, and the caller sees the same answer either way.
-pub async fn sign_up(db: &DatabaseConnection, settings: &PortalSettings, form: SignUp) -> Result<(), AppError> {
+pub async fn sign_up(
+    db: &DatabaseConnection,
+    settings: &PortalSettings,
+    form: SignUp,
+) -> Result<(), AppError> {
     // Hash first, whether or not the account exists, so both paths take the same time.
     let password_hash = hash_password(form.password).await?;
     let email = form.email.as_str().to_owned();
@@ -212,7 +215,10 @@ pub async fn verify_email(db: &DatabaseConnection, secret: String) -> Result<(),
     .map_err(AppError::from)
 }
 
-pub async fn find_user_by_email(conn: &impl ConnectionTrait, email: &str) -> Result<Option<user::Model>, AppError> {
+pub async fn find_user_by_email(
+    conn: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<user::Model>, AppError> {
     Ok(user::Entity::find().filter(user::Column::Email.eq(email)).one(conn).await?)
 }
 
@@ -227,7 +233,7 @@ pub async fn sign_in(
     let typed = FieldErrors::new().keep("email", email);
     let normalized = email.trim().to_lowercase();
     if normalized.is_empty() || password.is_empty() {
-        let mut errors = typed;
+        let mut errors = typed.clone();
         if normalized.is_empty() {
             errors.add("email", "Enter your email address.");
         }
@@ -238,7 +244,8 @@ pub async fn sign_in(
     }
     check_attempt_limits(db, &normalized, ip).await?;
     let account = find_user_by_email(db, &normalized).await?;
-    let matches = verify_password(password.to_owned(), account.as_ref().map(|a| a.password_hash.clone())).await?;
+    let matches =
+        verify_password(password.to_owned(), account.as_ref().map(|a| a.password_hash.clone())).await?;
     let Some(account) = account.filter(|_| matches) else {
         sign_in_failure::ActiveModel {
             id: Set(new_id()),
@@ -248,16 +255,17 @@ pub async fn sign_in(
         }
         .insert(db)
         .await?;
-        return Err(AppError::Refused(BAD_CREDENTIALS.into()));
+        return Err(typed.refuse(BAD_CREDENTIALS));
     };
-    sign_in_failure::Entity::delete_many().filter(sign_in_failure::Column::Email.eq(&normalized)).exec(db).await?;
+    sign_in_failure::Entity::delete_many()
+        .filter(sign_in_failure::Column::Email.eq(&normalized))
+        .exec(db)
+        .await?;
     if account.email_verified_at.is_none() {
         let txn = db.begin().await?;
         send_verification(&txn, settings, &account.id, &account.email).await?;
         txn.commit().await?;
-        return Err(AppError::Refused(
-            "Verify your email address first: we sent you a new link.".into(),
-        ));
+        return Err(typed.refuse("Verify your email address first: we sent you a new link."));
     }
     Ok(account)
 }
@@ -318,7 +326,11 @@ pub async fn request_password_reset(
 }
 
 /// Sets a new password from a reset link and ends every session of the account.
-pub async fn reset_password(db: &DatabaseConnection, secret: String, new_password: &str) -> Result<(), AppError> {
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    secret: String,
+    new_password: &str,
+) -> Result<(), AppError> {
     let password = Password::parse(new_password).map_err(|message| AppError::field("password", message))?;
     let password_hash = hash_password(password).await?;
     db.transaction::<_, (), AppError>(move |txn| {
@@ -352,7 +364,8 @@ pub async fn change_password(
     if !verify_password(current_password.to_owned(), Some(account.password_hash.clone())).await? {
         return Err(AppError::field("current_password", "This is not your current password."));
     }
-    let password = Password::parse(new_password).map_err(|message| AppError::field("new_password", message))?;
+    let password =
+        Password::parse(new_password).map_err(|message| AppError::field("new_password", message))?;
     let password_hash = hash_password(password).await?;
     let actor = Actor { user_id: account.id.clone(), email: account.email.clone() };
     let txn = db.begin().await?;

@@ -4,7 +4,10 @@ use crate::entities::audit_log;
 use crate::error::AppError;
 use crate::models::AuditEntry;
 use crate::services::{display_time, now, tokens::new_id};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+};
 
 /// The user who made a change.
 #[derive(Debug, Clone)]

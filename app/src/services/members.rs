@@ -277,7 +277,8 @@ pub async fn accept_invite(db: &DatabaseConnection, actor: &Actor, secret: &str)
         .insert(&txn)
         .await?;
     }
-    audit::record(&txn, Some(&organization_id), Some(actor), "member.joined", &actor.email, role.as_str()).await?;
+    audit::record(&txn, Some(&organization_id), Some(actor), "member.joined", &actor.email, role.as_str())
+        .await?;
     txn.commit().await?;
     Ok(organization_id)
 }
@@ -313,15 +314,18 @@ pub async fn change_role(
     let role = Role::parse(role).map_err(|message| AppError::field("role", message))?;
     let txn = db.begin().await?;
     let memberships = lock_memberships(&txn, organization_id).await?;
-    let target = memberships.iter().find(|m| m.user_id == member_user_id).cloned().ok_or(AppError::NotFound)?;
+    let target =
+        memberships.iter().find(|m| m.user_id == member_user_id).cloned().ok_or(AppError::NotFound)?;
     if !keeps_an_owner(&memberships, member_user_id, Some(role)) {
         return Err(AppError::Refused("An organization needs at least one owner.".into()));
     }
-    let email = user::Entity::find_by_id(member_user_id).one(&txn).await?.map(|u| u.email).unwrap_or_default();
+    let email =
+        user::Entity::find_by_id(member_user_id).one(&txn).await?.map(|u| u.email).unwrap_or_default();
     let mut active: membership::ActiveModel = target.into();
     active.role = Set(role.as_str().to_owned());
     active.update(&txn).await?;
-    audit::record(&txn, Some(organization_id), Some(actor), "member.role_changed", &email, role.as_str()).await?;
+    audit::record(&txn, Some(organization_id), Some(actor), "member.role_changed", &email, role.as_str())
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -335,11 +339,13 @@ pub async fn remove_member(
     require_role(db, organization_id, &actor.user_id, Role::can_manage).await?;
     let txn = db.begin().await?;
     let memberships = lock_memberships(&txn, organization_id).await?;
-    let target = memberships.iter().find(|m| m.user_id == member_user_id).cloned().ok_or(AppError::NotFound)?;
+    let target =
+        memberships.iter().find(|m| m.user_id == member_user_id).cloned().ok_or(AppError::NotFound)?;
     if !keeps_an_owner(&memberships, member_user_id, None) {
         return Err(AppError::Refused("An organization needs at least one owner.".into()));
     }
-    let email = user::Entity::find_by_id(member_user_id).one(&txn).await?.map(|u| u.email).unwrap_or_default();
+    let email =
+        user::Entity::find_by_id(member_user_id).one(&txn).await?.map(|u| u.email).unwrap_or_default();
     membership::Entity::delete_by_id(target.id).exec(&txn).await?;
     audit::record(&txn, Some(organization_id), Some(actor), "member.removed", &email, "").await?;
     txn.commit().await?;

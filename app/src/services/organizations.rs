@@ -6,8 +6,8 @@ use crate::models::{OrgContext, OrgName, OrgSummary, Role, Viewer};
 use crate::services::accounts::insert_organization;
 use crate::services::audit::{self, Actor};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
 };
 
 /// The signed-in user with the organizations they belong to, oldest membership first.
@@ -77,7 +77,11 @@ pub async fn require_role(
     }
 }
 
-pub async fn create_organization(db: &DatabaseConnection, actor: &Actor, name: &str) -> Result<String, AppError> {
+pub async fn create_organization(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: &str,
+) -> Result<String, AppError> {
     let name = OrgName::parse(name).map_err(|message| {
         let mut errors = crate::error::FieldErrors::new().keep("name", name);
         errors.add("name", message);
@@ -102,7 +106,8 @@ pub async fn rename_organization(
         AppError::Validation(errors)
     })?;
     let txn = db.begin().await?;
-    let existing = organization::Entity::find_by_id(organization_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let existing =
+        organization::Entity::find_by_id(organization_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let old_name = existing.name.clone();
     let mut active: organization::ActiveModel = existing.into();
     active.name = Set(new_name.as_str().to_owned());

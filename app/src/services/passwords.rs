@@ -62,7 +62,9 @@ mod tests {
     async fn a_hash_verifies_its_password_only() {
         let hash = hash_password(password("correct horse battery staple")).await.expect("hash");
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery staple".into(), Some(hash.clone())).await.expect("ok"));
+        assert!(verify_password("correct horse battery staple".into(), Some(hash.clone()))
+            .await
+            .expect("ok"));
         assert!(!verify_password("wrong horse battery staple".into(), Some(hash)).await.expect("ok"));
     }
 

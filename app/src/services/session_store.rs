@@ -27,8 +27,10 @@ impl DatabaseSessionStore {
 
     /// Removes expired sessions; the server calls this periodically.
     pub async fn delete_expired(&self) -> Result<u64, DbErr> {
-        let result =
-            session::Entity::delete_many().filter(session::Column::ExpiresAt.lt(now())).exec(&self.db).await?;
+        let result = session::Entity::delete_many()
+            .filter(session::Column::ExpiresAt.lt(now()))
+            .exec(&self.db)
+            .await?;
         Ok(result.rows_affected)
     }
 }
@@ -40,7 +42,8 @@ fn backend(error: impl std::fmt::Display) -> session_store::Error {
 #[async_trait]
 impl SessionStore for DatabaseSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data =
+            serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let user_id = record.data.get(USER_ID_KEY).and_then(|v| v.as_str()).map(str::to_owned);
         let expires_at = DateTime::from_timestamp(record.expiry_date.unix_timestamp(), 0).unwrap_or_else(now);
         session::Entity::insert(session::ActiveModel {
@@ -69,7 +72,8 @@ impl SessionStore for DatabaseSessionStore {
         else {
             return Ok(None);
         };
-        let data = serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let data =
+            serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date =
             time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp()).map_err(backend)?;
         let id = Id::from_str(&row.id).map_err(backend)?;

@@ -7,7 +7,9 @@ use chrono::Duration;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -105,7 +107,10 @@ impl MailWorker {
                     update
                         .col_expr(outbox_email::Column::SentAt, Expr::value(now()))
                         .col_expr(outbox_email::Column::Attempts, Expr::value(row.attempts + 1))
-                        .col_expr(outbox_email::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
+                        .col_expr(
+                            outbox_email::Column::LockedUntil,
+                            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+                        )
                         .exec(&self.db)
                         .await?;
                     tracing::info!(id = %row.id, subject = %row.subject, "mail sent");
@@ -117,7 +122,10 @@ impl MailWorker {
                         .col_expr(outbox_email::Column::Attempts, Expr::value(row.attempts + 1))
                         .col_expr(outbox_email::Column::NextAttemptAt, Expr::value(next))
                         .col_expr(outbox_email::Column::LastError, Expr::value(error))
-                        .col_expr(outbox_email::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
+                        .col_expr(
+                            outbox_email::Column::LockedUntil,
+                            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+                        )
                         .exec(&self.db)
                         .await?;
                 }

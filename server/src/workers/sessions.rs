@@ -15,8 +15,10 @@ pub async fn run(db: DatabaseConnection) {
             tracing::warn!(%error, "could not delete expired sessions");
         }
         let cutoff = now() - FAILURE_WINDOW * 2;
-        if let Err(error) =
-            sign_in_failure::Entity::delete_many().filter(sign_in_failure::Column::CreatedAt.lt(cutoff)).exec(&db).await
+        if let Err(error) = sign_in_failure::Entity::delete_many()
+            .filter(sign_in_failure::Column::CreatedAt.lt(cutoff))
+            .exec(&db)
+            .await
         {
             tracing::warn!(%error, "could not delete old sign-in failures");
         }

@@ -32,7 +32,10 @@ impl TestDatabase {
                     .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
                 let name = format!("replenish_test_{}", uuid::Uuid::new_v4().simple());
                 let connection = Database::connect(&admin).await.expect("connect to PostgreSQL");
-                connection.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create database");
+                connection
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create database");
                 connection.close().await.ok();
                 let base = admin.rsplit_once('/').map(|(base, _)| base.to_owned()).unwrap_or(admin.clone());
                 Self { url: format!("{base}/{name}"), cleanup: Some((admin, name)), _dir: None }
@@ -51,10 +54,13 @@ impl Drop for TestDatabase {
         if let Some((admin, name)) = self.cleanup.take() {
             // Runs on its own thread: Drop cannot await, and the test's runtime may be shutting down.
             let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                let runtime =
+                    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
                 runtime.block_on(async {
                     if let Ok(connection) = Database::connect(&admin).await {
-                        let _ = connection.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                        let _ = connection
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .await;
                     }
                 });
             })
@@ -162,9 +168,15 @@ impl TestApp {
     }
 
     pub async fn sign_up(&self, email: &str, organization: &str) {
-        let response =
-            self.call("sign_up", &[("email", email), ("password", PASSWORD), ("organization_name", organization)]).await;
-        assert_eq!(response.status(), StatusCode::OK, "sign-up: {}", response.text().await.unwrap_or_default());
+        let response = self
+            .call("sign_up", &[("email", email), ("password", PASSWORD), ("organization_name", organization)])
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "sign-up: {}",
+            response.text().await.unwrap_or_default()
+        );
     }
 
     /// Follows the verification link from the mail sent to `email`.
@@ -173,7 +185,12 @@ impl TestApp {
         let path = link_path(&mail.text, "/verify");
         let token = path.split("token=").nth(1).expect("token in link").to_owned();
         let response = self.call("verify_email", &[("token", &token)]).await;
-        assert_eq!(response.status(), StatusCode::OK, "verify: {}", response.text().await.unwrap_or_default());
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "verify: {}",
+            response.text().await.unwrap_or_default()
+        );
     }
 
     pub async fn sign_in_with(&self, client: &Client, email: &str, password: &str) -> Response {
@@ -182,7 +199,12 @@ impl TestApp {
 
     pub async fn sign_in(&self, email: &str) {
         let response = self.sign_in_with(&self.client, email, PASSWORD).await;
-        assert_eq!(response.status(), StatusCode::OK, "sign-in: {}", response.text().await.unwrap_or_default());
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "sign-in: {}",
+            response.text().await.unwrap_or_default()
+        );
     }
 
     /// A verified, signed-in account with its first organization; returns that organization's ID.
@@ -196,7 +218,12 @@ impl TestApp {
     pub async fn first_organization_of(&self, email: &str) -> String {
         use app::entities::{membership, user};
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-        let account = user::Entity::find().filter(user::Column::Email.eq(email)).one(&self.db).await.expect("query").expect("user");
+        let account = user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .one(&self.db)
+            .await
+            .expect("query")
+            .expect("user");
         membership::Entity::find()
             .filter(membership::Column::UserId.eq(account.id))
             .order_by_asc(membership::Column::CreatedAt)
@@ -218,8 +245,14 @@ impl TestApp {
     /// Invites `email` into `organization` with `role` and has them sign up, verify and accept. Returns a
     /// client signed in as the new member.
     pub async fn add_member(&self, organization: &str, email: &str, role: &str) -> Client {
-        let response = self.call("invite_member", &[("id", organization), ("email", email), ("role", role)]).await;
-        assert_eq!(response.status(), StatusCode::OK, "invite: {}", response.text().await.unwrap_or_default());
+        let response =
+            self.call("invite_member", &[("id", organization), ("email", email), ("role", role)]).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "invite: {}",
+            response.text().await.unwrap_or_default()
+        );
         let invite = self.inbox().wait_for(email, "invited you").await;
         let token = link_path(&invite.text, "/invites/").trim_start_matches("/invites/").to_owned();
         let member = client_for(self.address);
@@ -228,10 +261,18 @@ impl TestApp {
         let mail = self.inbox().wait_for(email, "Verify your email").await;
         let path = link_path(&mail.text, "/verify");
         let verify_token = path.split("token=").nth(1).expect("token").to_owned();
-        assert_eq!(self.call_with(&member, "verify_email", &[("token", &verify_token)]).await.status(), StatusCode::OK);
+        assert_eq!(
+            self.call_with(&member, "verify_email", &[("token", &verify_token)]).await.status(),
+            StatusCode::OK
+        );
         assert_eq!(self.sign_in_with(&member, email, PASSWORD).await.status(), StatusCode::OK);
         let accepted = self.call_with(&member, "accept_invite", &[("token", &token)]).await;
-        assert_eq!(accepted.status(), StatusCode::OK, "accept: {}", accepted.text().await.unwrap_or_default());
+        assert_eq!(
+            accepted.status(),
+            StatusCode::OK,
+            "accept: {}",
+            accepted.text().await.unwrap_or_default()
+        );
         member
     }
 }

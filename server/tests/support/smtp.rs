@@ -30,12 +30,9 @@ impl Inbox {
     /// Waits up to 10 s for a message to `to` whose subject contains `subject`.
     pub async fn wait_for(&self, to: &str, subject: &str) -> ReceivedMail {
         for _ in 0..200 {
-            if let Some(mail) = self
-                .all()
-                .into_iter()
-                .rev()
-                .find(|m| m.recipients.iter().any(|r| r.eq_ignore_ascii_case(to)) && m.subject.contains(subject))
-            {
+            if let Some(mail) = self.all().into_iter().rev().find(|m| {
+                m.recipients.iter().any(|r| r.eq_ignore_ascii_case(to)) && m.subject.contains(subject)
+            }) {
                 return mail;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -164,7 +161,10 @@ fn decode_quoted_printable(body: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'=' && i + 2 < bytes.len() + 1 {
-            if let Ok(byte) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..(i + 3).min(bytes.len())]).unwrap_or(""), 16) {
+            if let Ok(byte) = u8::from_str_radix(
+                std::str::from_utf8(&bytes[i + 1..(i + 3).min(bytes.len())]).unwrap_or(""),
+                16,
+            ) {
                 out.push(byte);
                 i += 3;
                 continue;

@@ -1,0 +1,28 @@
+import { test, type Page } from '@playwright/test';
+
+/** True when the running project has JavaScript enabled (js-on), false for js-off. */
+export function javaScriptEnabled(): boolean {
+  return test.info().project.use.javaScriptEnabled !== false;
+}
+
+/**
+ * Waits until the current document is ready for interaction: loaded and, when
+ * JavaScript is enabled, hydrated (the app sets data-hydrated="true" on <body>;
+ * a click before hydration is lost).
+ *
+ * Call it after something that proves the new page is there (for example an
+ * expect on its heading): right after a click, the previous document, which is
+ * already hydrated, may still be showing.
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState('load');
+  if (javaScriptEnabled()) {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  }
+}
+
+/** Navigates to `url` (relative to baseURL or absolute) and waits until the page settles. */
+export async function visit(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await settle(page);
+}

@@ -1,0 +1,59 @@
+/**
+ * Errors on the sign-in and sign-up forms: the same message for an unknown
+ * address and a wrong password, a password-length error tied to the Password
+ * field, and typed values kept after a failed submission.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import {
+  PASSWORD,
+  checkpoint,
+  field,
+  mainHeading,
+  signUp,
+  submitSignUp,
+  uniqueEmail,
+  verifyEmailFromMail,
+  visitChecked,
+} from '../support/portal';
+
+const SIGN_IN_FAILED = 'Email or password is incorrect.';
+
+async function expectSignInRejected(page: Page, email: string, password: string): Promise<void> {
+  await visitChecked(page, '/signin');
+  await field(page, 'Email').fill(email);
+  await field(page, 'Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+
+  const alert = page.getByRole('alert').filter({ hasText: SIGN_IN_FAILED });
+  await expect(alert).toHaveText(SIGN_IN_FAILED);
+  await expect(mainHeading(page, 'Sign in')).toBeVisible();
+  await expect(field(page, 'Email')).toHaveValue(email);
+  await checkpoint(page);
+}
+
+test('sign-in with an unknown email is refused with the generic message', async ({ page }) => {
+  await expectSignInRejected(page, uniqueEmail('nobody'), PASSWORD);
+});
+
+test('sign-in with a wrong password is refused with the same message', async ({ page }) => {
+  test.setTimeout(120_000);
+  const email = uniqueEmail('wrongpw');
+  await signUp(page, { email, password: PASSWORD, org: 'Wrong Password Inc' });
+  await verifyEmailFromMail(page, email);
+  await expectSignInRejected(page, email, `${PASSWORD} but wrong`);
+});
+
+test('sign-up with a short password explains the rule and keeps the typed values', async ({ page }) => {
+  const email = uniqueEmail('shortpw');
+  const org = 'Short Password Ltd';
+  await visitChecked(page, '/signup');
+  await submitSignUp(page, { email, password: 'too short', org });
+
+  const password = field(page, 'Password');
+  await expect(page.getByText(/at least 12 characters/).first()).toBeVisible();
+  await expect(password).toHaveAttribute('aria-invalid', 'true');
+  await expect(password).toHaveAccessibleDescription(/at least 12 characters/);
+  await expect(field(page, 'Email')).toHaveValue(email);
+  await expect(field(page, 'Organization name')).toHaveValue(org);
+  await checkpoint(page);
+});
