@@ -1,0 +1,71 @@
+//! The `replenish` binary's command line, run as a real process.
+
+mod support;
+
+use app::entities::user;
+use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use support::{TestDatabase, PASSWORD};
+
+fn replenish(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_replenish"))
+        .args(args)
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start replenish");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("replenish output")
+}
+
+#[test]
+fn help_lists_serve_migrate_and_create_reviewer() {
+    let output = replenish(&["--help"], &[], "");
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for command in ["serve", "migrate", "create-reviewer"] {
+        assert!(help.contains(command), "{command} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn a_bad_configuration_value_stops_start_up_and_names_the_variable() {
+    let output = replenish(&["migrate"], &[("PUBLIC_URL", "ftp://example.com")], "");
+    assert_eq!(output.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(error.contains("PUBLIC_URL") && error.contains("expected"), "{error}");
+}
+
+#[tokio::test]
+async fn migrate_then_create_reviewer_makes_a_verified_reviewer() {
+    let database = TestDatabase::fresh().await;
+    let env = [("DATABASE_URL", database.url.as_str())];
+    let migrated = replenish(&["migrate"], &env, "");
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    assert!(String::from_utf8_lossy(&migrated.stdout).contains("migrations applied"));
+
+    let weak = replenish(&["create-reviewer", "--email", "rita@replenish.test"], &env, "short\n");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password: Use at least 12 characters"));
+
+    let created =
+        replenish(&["create-reviewer", "--email", "rita@replenish.test"], &env, &format!("{PASSWORD}\n"));
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let db = Database::connect(&database.url).await.expect("connect");
+    let reviewer = user::Entity::find()
+        .filter(user::Column::Email.eq("rita@replenish.test"))
+        .one(&db)
+        .await
+        .expect("query")
+        .expect("reviewer exists");
+    assert!(reviewer.is_reviewer);
+    assert!(reviewer.email_verified_at.is_some());
+    assert!(reviewer.password_hash.starts_with("$argon2id$"));
+    db.close().await.ok();
+}
