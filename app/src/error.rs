@@ -79,15 +79,6 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.messages.is_empty() && self.form.is_none()
     }
-
-    /// `Ok(())` when every field passed.
-    pub fn into_result(self) -> Result<(), AppError> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::Validation(self))
-        }
-    }
 }
 
 impl AppError {

@@ -17,7 +17,6 @@ pub struct AppState {
 pub struct PortalSettings {
     /// Base of every link in emails, without a trailing slash.
     pub public_url: String,
-    pub review_inbox: String,
 }
 
 impl PortalSettings {

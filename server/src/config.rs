@@ -40,7 +40,8 @@ pub struct Config {
     pub mail_dir: PathBuf,
     /// `MAIL_FROM`: the sender, `Name <address>` or `address`; default `Replenish <noreply@localhost>`.
     pub mail_from: Mailbox,
-    /// `REVIEW_INBOX`: where replenishment-ID requests are sent for review; default `review@localhost`.
+    /// `REVIEW_INBOX`: where replenishment-ID requests are sent for review; default
+    /// `review@replenish.localhost`.
     pub review_inbox: Email,
     /// `LEPTOS_SITE_ROOT` (default `target/site`) and `LEPTOS_SITE_PKG_DIR` (default `pkg`): the built
     /// stylesheet and WASM bundle.
@@ -135,21 +136,20 @@ impl Config {
             problem: format!("{mail_from_raw:?} is not a mailbox"),
             expected: "Name <address@example.com> or address@example.com",
         })?;
-        let review_inbox_raw = lookup("REVIEW_INBOX").unwrap_or_else(|| "review@localhost".into());
-        let review_inbox = Email::parse(&review_inbox_raw)
-            .or_else(|_| {
-                // `localhost` addresses are fine for a single machine but fail the strict check.
-                if review_inbox_raw.trim().ends_with("@localhost") {
-                    Email::parse(&format!("{}.localdomain", review_inbox_raw.trim()))
-                } else {
-                    Err(String::new())
-                }
-            })
-            .map_err(|_| ConfigError {
-                variable: "REVIEW_INBOX",
-                problem: format!("{review_inbox_raw:?} is not an email address"),
-                expected: "an address such as review@example.com",
-            })?;
+        let review_inbox_raw = lookup("REVIEW_INBOX").unwrap_or_else(|| "review@replenish.localhost".into());
+        let review_inbox = Email::parse(&review_inbox_raw).map_err(|_| ConfigError {
+            variable: "REVIEW_INBOX",
+            problem: format!("{review_inbox_raw:?} is not an email address"),
+            expected: "an address such as review@example.com",
+        })?;
+        if public_url.scheme() == "https" && smtp_url.is_none() {
+            // Files under data/mail are for trying Replenish out; a public deployment must send its links.
+            return Err(ConfigError {
+                variable: "SMTP_URL",
+                problem: "not set, but PUBLIC_URL is https (a public deployment)".into(),
+                expected: "smtp://user:password@host:port or smtps://…",
+            });
+        }
         Ok(Self {
             database_url: Secret(database_url),
             site_addr,
@@ -209,7 +209,17 @@ mod tests {
 
     #[test]
     fn https_public_url_makes_cookies_secure() {
-        assert!(config(&[("PUBLIC_URL", "https://replenish.example.com")]).expect("valid").secure_cookies());
+        let config = config(&[
+            ("PUBLIC_URL", "https://replenish.example.com"),
+            ("SMTP_URL", "smtp://mail.example.com:25"),
+        ]);
+        assert!(config.expect("valid").secure_cookies());
+    }
+
+    #[test]
+    fn a_public_https_deployment_needs_smtp() {
+        let error = config(&[("PUBLIC_URL", "https://replenish.example.com")]).expect_err("no SMTP");
+        assert_eq!(error.variable, "SMTP_URL");
     }
 
     #[test]

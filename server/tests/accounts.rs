@@ -129,6 +129,39 @@ async fn sign_in_is_limited_per_account_and_says_when_to_retry() {
 }
 
 #[tokio::test]
+async fn parallel_guesses_cannot_slip_past_the_limit() {
+    let app = spawn_app().await;
+    app.signed_in_owner("parallel@example.com", "Parallel").await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for attempt in 0..12 {
+        let client = client_for(app.address);
+        let url = app.url("/api/sign_in");
+        guesses.spawn(async move {
+            let form = [
+                ("email", "parallel@example.com".to_owned()),
+                ("password", format!("wrong guess number {attempt}")),
+            ];
+            client
+                .post(url)
+                .header("accept", "application/json")
+                .form(&form)
+                .send()
+                .await
+                .expect("post")
+                .status()
+        });
+    }
+    let statuses = guesses.join_all().await;
+    let checked = statuses.iter().filter(|s| **s == StatusCode::BAD_REQUEST).count();
+    let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!(checked + limited, 12, "{statuses:?}");
+    assert!(
+        checked as u64 <= app::services::accounts::MAX_FAILURES_PER_ACCOUNT,
+        "{checked} passwords were checked"
+    );
+}
+
+#[tokio::test]
 async fn the_session_id_changes_at_sign_in_and_the_cookie_is_http_only_and_lax() {
     let app = spawn_app().await;
     app.sign_up("rotate@example.com", "Rotate").await;
@@ -326,6 +359,7 @@ async fn mail_that_cannot_be_delivered_is_kept_and_retried_until_the_server_is_b
     inbox.wait_for("patient@example.com", "Verify your email").await;
     let sent = outbox_email::Entity::find().one(&running.db).await.expect("query").expect("row");
     assert!(sent.sent_at.is_some());
+    assert!(sent.text_body.is_empty() && sent.html_body.is_empty(), "a delivered link is not kept");
     assert_eq!(inbox.count_to("patient@example.com"), 1);
     running.stop();
 }

@@ -11,9 +11,11 @@ pub(crate) mod server;
 
 /// Only local paths are followed after sign-in, so a crafted link cannot send users elsewhere.
 pub fn safe_next(next: &str) -> Option<String> {
-    let next = next.trim();
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    local.then(|| next.to_owned())
+    // Browsers drop tabs and newlines while parsing URLs ("/\t/evil" becomes "//evil"), so only plain
+    // printable ASCII is accepted, and never a second slash or backslash right after the first.
+    let printable = next.bytes().all(|b| b.is_ascii_graphic());
+    let local = next.starts_with('/') && !matches!(next.as_bytes().get(1), Some(b'/' | b'\\'));
+    (printable && local && !next.contains('\\')).then(|| next.to_owned())
 }
 
 #[cfg(test)]
@@ -27,5 +29,9 @@ mod tests {
         assert_eq!(safe_next("https://evil.example"), None);
         assert_eq!(safe_next("/\\evil.example"), None);
         assert_eq!(safe_next(""), None);
+        assert_eq!(safe_next("/\t/evil.example"), None);
+        assert_eq!(safe_next("/\n/evil.example"), None);
+        assert_eq!(safe_next(" //evil.example"), None);
+        assert_eq!(safe_next("/orgs/abc/members?tab=1"), Some("/orgs/abc/members?tab=1".into()));
     }
 }

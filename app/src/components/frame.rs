@@ -2,7 +2,7 @@ use crate::api::auth::current_viewer;
 use crate::api::organizations::load_org_context;
 use crate::components::AppHeader;
 use crate::error::AppError;
-use crate::models::{OrgContext, Viewer};
+use crate::models::OrgContext;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::{use_location, use_params_map};
@@ -28,7 +28,8 @@ fn sign_in_redirect() -> impl IntoView {
     view! { <Redirect path=format!("/signin?next={}", urlencode(&next))/> }
 }
 
-fn urlencode(raw: &str) -> String {
+/// Percent-encodes a value for a query string (slashes kept, for readable paths).
+pub(crate) fn urlencode(raw: &str) -> String {
     raw.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
@@ -65,7 +66,7 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
     }
 }
 
-/// Pages for signed-in users outside any one organization. Provides the `Viewer` to its children.
+/// Pages for signed-in users outside any one organization.
 #[component]
 pub fn SignedInFrame(children: ChildrenFn) -> impl IntoView {
     let viewer = Resource::new(|| (), |_| current_viewer());
@@ -75,7 +76,6 @@ pub fn SignedInFrame(children: ChildrenFn) -> impl IntoView {
             {move || Suspend::new(async move {
                 match viewer.await {
                     Ok(Some(viewer)) => {
-                        provide_context::<Viewer>(viewer.clone());
                         view! {
                             <AppHeader viewer=viewer current=None/>
                             <main id="main">{children.with_value(|children| children())}</main>

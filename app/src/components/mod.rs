@@ -5,5 +5,6 @@ mod frame;
 mod header;
 
 pub use forms::{Field, FormAlert, Notice, RoleSelect, Submit};
+pub(crate) use frame::urlencode;
 pub use frame::{ErrorPage, OrgFrame, PublicFrame, SignedInFrame};
 pub use header::AppHeader;

@@ -91,10 +91,11 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = action_error(action);
     let next = query_param("next");
+    let (verified, reset) = (query_param("verified"), query_param("reset"));
     let notice = Signal::derive(move || {
-        if query_param("verified").get().is_some() {
+        if verified.get().is_some() {
             Some("Your email is verified. Sign in to continue.".to_owned())
-        } else if query_param("reset").get().is_some() {
+        } else if reset.get().is_some() {
             Some("Your password was changed. Sign in with the new one.".to_owned())
         } else {
             None
@@ -125,8 +126,9 @@ pub fn SignInPage() -> impl IntoView {
 pub fn ForgotPasswordPage() -> impl IntoView {
     let action = ServerAction::<ForgotPassword>::new();
     let error = action_error(action);
+    let sent = query_param("sent");
     let notice = Signal::derive(move || {
-        query_param("sent").get().map(|_| {
+        sent.get().map(|_| {
             "If an account exists for that address, we sent it a link to choose a new password. \
              The link expires in one hour."
                 .to_owned()

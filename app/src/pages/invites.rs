@@ -1,7 +1,7 @@
 use super::action_error;
 use crate::api::auth::SignOut;
 use crate::api::members::{view_invite, AcceptInvite};
-use crate::components::{FormAlert, PublicFrame, Submit};
+use crate::components::{urlencode, FormAlert, PublicFrame, Submit};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -46,7 +46,7 @@ pub fn InvitePage() -> impl IntoView {
                                     </ActionForm>
                                 }.into_any(),
                                 None => {
-                                    let encoded_email = invite.email.replace('@', "%40").replace('+', "%2B");
+                                    let encoded_email = urlencode(&invite.email);
                                     view! {
                                         <p>{format!("Sign in or create an account with {} to accept.", invite.email)}</p>
                                         <p class="actions">

@@ -30,17 +30,9 @@ pub fn MembersPage() -> impl IntoView {
         |(id, ..)| members(id),
     );
     let invite_error = action_error(invite);
-    let row_error = Signal::derive(move || {
-        [
-            action_error(change_role).get(),
-            action_error(remove).get(),
-            action_error(resend).get(),
-            action_error(revoke).get(),
-        ]
-        .into_iter()
-        .flatten()
-        .next()
-    });
+    let row_errors =
+        [action_error(change_role), action_error(remove), action_error(resend), action_error(revoke)];
+    let row_error = Signal::derive(move || row_errors.iter().find_map(|error| error.get()));
     let manage = organization.role.can_manage();
     let organization_id = StoredValue::new(organization.id.clone());
     let viewer_id = StoredValue::new(context.viewer.user_id.clone());

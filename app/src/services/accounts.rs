@@ -242,19 +242,21 @@ pub async fn sign_in(
         }
         return Err(AppError::Validation(errors));
     }
+    // The attempt is recorded before the (slow) password check, so parallel guesses count against the
+    // limit too; a successful sign-in clears the account's record.
+    sign_in_failure::ActiveModel {
+        id: Set(new_id()),
+        email: Set(normalized.clone()),
+        ip: Set(ip.to_owned()),
+        created_at: Set(now()),
+    }
+    .insert(db)
+    .await?;
     check_attempt_limits(db, &normalized, ip).await?;
     let account = find_user_by_email(db, &normalized).await?;
     let matches =
         verify_password(password.to_owned(), account.as_ref().map(|a| a.password_hash.clone())).await?;
     let Some(account) = account.filter(|_| matches) else {
-        sign_in_failure::ActiveModel {
-            id: Set(new_id()),
-            email: Set(normalized),
-            ip: Set(ip.to_owned()),
-            created_at: Set(now()),
-        }
-        .insert(db)
-        .await?;
         return Err(typed.refuse(BAD_CREDENTIALS));
     };
     sign_in_failure::Entity::delete_many()
@@ -279,7 +281,8 @@ async fn check_attempt_limits(db: &DatabaseConnection, email: &str, ip: &str) ->
         let recent = sign_in_failure::Entity::find()
             .filter(column.eq(value))
             .filter(sign_in_failure::Column::CreatedAt.gt(since));
-        if recent.clone().count(db).await? >= limit {
+        // The attempt being checked is already recorded, so `limit` failures before it are allowed.
+        if recent.clone().count(db).await? > limit {
             let oldest = recent.order_by_asc(sign_in_failure::Column::CreatedAt).one(db).await?;
             let retry_at = oldest.map(|row| row.created_at + FAILURE_WINDOW).unwrap_or_else(now);
             return Err(AppError::RateLimited { retry_after_minutes: minutes_until(retry_at) });
@@ -344,12 +347,25 @@ pub async fn reset_password(
             active.email_verified_at = Set(Some(verified));
             active.update(txn).await?;
             end_sessions_of_user(txn, &actor.user_id, None).await?;
+            expire_reset_links(txn, &actor.user_id).await?;
             audit::record(txn, None, Some(&actor), "account.password_reset", &actor.email, "").await?;
             Ok(())
         })
     })
     .await
     .map_err(AppError::from)
+}
+
+/// Once the password has changed, reset links sent earlier must not change it again.
+async fn expire_reset_links(txn: &impl ConnectionTrait, user_id: &str) -> Result<(), AppError> {
+    account_token::Entity::update_many()
+        .col_expr(account_token::Column::UsedAt, sea_orm::sea_query::Expr::value(now()))
+        .filter(account_token::Column::UserId.eq(user_id))
+        .filter(account_token::Column::Purpose.eq(RESET_PASSWORD))
+        .filter(account_token::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Changes the password after checking the current one; every other session of the account ends.
@@ -373,6 +389,7 @@ pub async fn change_password(
     active.password_hash = Set(password_hash);
     active.update(&txn).await?;
     end_sessions_of_user(&txn, user_id, current_session).await?;
+    expire_reset_links(&txn, user_id).await?;
     audit::record(&txn, None, Some(&actor), "account.password_changed", &actor.email, "").await?;
     txn.commit().await?;
     Ok(())

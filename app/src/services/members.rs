@@ -284,16 +284,23 @@ pub async fn accept_invite(db: &DatabaseConnection, actor: &Actor, secret: &str)
 }
 
 /// Locks the organization's memberships for the rest of the transaction (PostgreSQL; SQLite serializes
-/// writers anyway) and returns them, so that two owners demoting each other cannot leave none.
+/// writers anyway) and returns them, so that two owners demoting each other cannot leave none. The
+/// actor's own role is checked on the locked rows: `NotFound` for non-members, `Forbidden` for non-owners.
 async fn lock_memberships(
     txn: &DatabaseTransaction,
     organization_id: &str,
+    actor_user_id: &str,
 ) -> Result<Vec<membership::Model>, AppError> {
-    Ok(membership::Entity::find()
+    let memberships = membership::Entity::find()
         .filter(membership::Column::OrganizationId.eq(organization_id))
         .lock_exclusive()
         .all(txn)
-        .await?)
+        .await?;
+    let actor = memberships.iter().find(|m| m.user_id == actor_user_id).ok_or(AppError::NotFound)?;
+    if !parse_role(&actor.role).can_manage() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(memberships)
 }
 
 fn keeps_an_owner(memberships: &[membership::Model], changed_user: &str, new_role: Option<Role>) -> bool {
@@ -310,10 +317,9 @@ pub async fn change_role(
     member_user_id: &str,
     role: &str,
 ) -> Result<(), AppError> {
-    require_role(db, organization_id, &actor.user_id, Role::can_manage).await?;
     let role = Role::parse(role).map_err(|message| AppError::field("role", message))?;
     let txn = db.begin().await?;
-    let memberships = lock_memberships(&txn, organization_id).await?;
+    let memberships = lock_memberships(&txn, organization_id, &actor.user_id).await?;
     let target =
         memberships.iter().find(|m| m.user_id == member_user_id).cloned().ok_or(AppError::NotFound)?;
     if !keeps_an_owner(&memberships, member_user_id, Some(role)) {
@@ -336,9 +342,8 @@ pub async fn remove_member(
     organization_id: &str,
     member_user_id: &str,
 ) -> Result<(), AppError> {
-    require_role(db, organization_id, &actor.user_id, Role::can_manage).await?;
     let txn = db.begin().await?;
-    let memberships = lock_memberships(&txn, organization_id).await?;
+    let memberships = lock_memberships(&txn, organization_id, &actor.user_id).await?;
     let target =
         memberships.iter().find(|m| m.user_id == member_user_id).cloned().ok_or(AppError::NotFound)?;
     if !keeps_an_owner(&memberships, member_user_id, None) {

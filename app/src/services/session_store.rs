@@ -1,14 +1,14 @@
 //! tower-sessions store in the application's own database, so sessions survive restarts and are shared
-//! by every server instance. The signed-in user is copied to a column so one user's sessions can be
-//! ended together (password change and reset).
+//! by every server instance. Rows are keyed by a hash of the session ID, so reading the database does not
+//! yield usable cookies. The signed-in user is copied to a column so one user's sessions can be ended
+//! together (password change and reset).
 
 use crate::entities::session;
 use crate::services::now;
+use crate::services::tokens::hash_secret;
 use async_trait::async_trait;
 use chrono::DateTime;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
-use std::str::FromStr;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
@@ -39,32 +39,50 @@ fn backend(error: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(error.to_string())
 }
 
+fn encode(record: &Record) -> session_store::Result<session::ActiveModel> {
+    let data =
+        serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let user_id = record.data.get(USER_ID_KEY).and_then(|v| v.as_str()).map(str::to_owned);
+    let expires_at = DateTime::from_timestamp(record.expiry_date.unix_timestamp(), 0).unwrap_or_else(now);
+    Ok(session::ActiveModel {
+        id: Set(hash_secret(&record.id.to_string())),
+        user_id: Set(user_id),
+        data: Set(data),
+        expires_at: Set(expires_at),
+    })
+}
+
 #[async_trait]
 impl SessionStore for DatabaseSessionStore {
+    /// Inserts a new session, drawing a new ID on the (astronomically unlikely) collision.
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        loop {
+            match session::Entity::insert(encode(record)?).exec(&self.db).await {
+                Ok(_) => return Ok(()),
+                Err(error)
+                    if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) =>
+                {
+                    record.id = Id::default();
+                }
+                Err(error) => return Err(backend(error)),
+            }
+        }
+    }
+
+    /// Updates an existing session only: a session ended meanwhile (sign-out, password change) stays ended.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data =
-            serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        let user_id = record.data.get(USER_ID_KEY).and_then(|v| v.as_str()).map(str::to_owned);
-        let expires_at = DateTime::from_timestamp(record.expiry_date.unix_timestamp(), 0).unwrap_or_else(now);
-        session::Entity::insert(session::ActiveModel {
-            id: Set(record.id.to_string()),
-            user_id: Set(user_id),
-            data: Set(data),
-            expires_at: Set(expires_at),
-        })
-        .on_conflict(
-            OnConflict::column(session::Column::Id)
-                .update_columns([session::Column::UserId, session::Column::Data, session::Column::ExpiresAt])
-                .to_owned(),
-        )
-        .exec(&self.db)
-        .await
-        .map_err(backend)?;
+        let row = encode(record)?;
+        session::Entity::update_many()
+            .set(row.clone())
+            .filter(session::Column::Id.eq(hash_secret(&record.id.to_string())))
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(row) = session::Entity::find_by_id(session_id.to_string())
+        let Some(row) = session::Entity::find_by_id(hash_secret(&session_id.to_string()))
             .filter(session::Column::ExpiresAt.gt(now()))
             .one(&self.db)
             .await
@@ -76,17 +94,19 @@ impl SessionStore for DatabaseSessionStore {
             serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date =
             time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp()).map_err(backend)?;
-        let id = Id::from_str(&row.id).map_err(backend)?;
-        Ok(Some(Record { id, data, expiry_date }))
+        Ok(Some(Record { id: *session_id, data, expiry_date }))
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(session_id.to_string()).exec(&self.db).await.map_err(backend)?;
+        session::Entity::delete_by_id(hash_secret(&session_id.to_string()))
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }
 
-/// Ends every session of `user_id` except `keep` (the one making the change, if any).
+/// Ends every session of `user_id` except `keep` (the ID of the one making the change, if any).
 pub async fn end_sessions_of_user(
     conn: &impl ConnectionTrait,
     user_id: &str,
@@ -94,7 +114,7 @@ pub async fn end_sessions_of_user(
 ) -> Result<(), DbErr> {
     let mut delete = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
     if let Some(keep) = keep {
-        delete = delete.filter(session::Column::Id.ne(keep));
+        delete = delete.filter(session::Column::Id.ne(hash_secret(keep)));
     }
     delete.exec(conn).await.map(|_| ())
 }

@@ -27,7 +27,9 @@ pub enum Mailer {
 
 impl Mailer {
     pub fn smtp(url: &str) -> Result<Self, lettre::transport::smtp::Error> {
-        Ok(Mailer::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build()))
+        // Well under the claim, so a hung server cannot let another instance send the same message.
+        let timeout = Some(std::time::Duration::from_secs(30));
+        Ok(Mailer::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.timeout(timeout).build()))
     }
 
     pub fn files(dir: PathBuf) -> std::io::Result<Self> {
@@ -85,12 +87,14 @@ impl MailWorker {
             .await?;
         let mut tried = 0;
         for row in due {
-            // Claim with a guarded update: of several instances, exactly one sees a row changed.
+            // Claim with a guarded update: of several instances, exactly one sees a row changed. The lease
+            // starts now, not when the batch was read, so slow sends before it cannot shorten it.
+            let claimed_at = now();
             let claimed = outbox_email::Entity::update_many()
-                .col_expr(outbox_email::Column::LockedUntil, Expr::value(at + CLAIM_FOR))
+                .col_expr(outbox_email::Column::LockedUntil, Expr::value(claimed_at + CLAIM_FOR))
                 .filter(outbox_email::Column::Id.eq(&row.id))
                 .filter(outbox_email::Column::SentAt.is_null())
-                .filter(unclaimed(at))
+                .filter(unclaimed(claimed_at))
                 .exec(&self.db)
                 .await?;
             if claimed.rows_affected != 1 {
@@ -104,8 +108,11 @@ impl MailWorker {
             let update = outbox_email::Entity::update_many().filter(outbox_email::Column::Id.eq(&row.id));
             match outcome {
                 Ok(()) => {
+                    // The bodies carry single-use links; once delivered, only the envelope is kept.
                     update
                         .col_expr(outbox_email::Column::SentAt, Expr::value(now()))
+                        .col_expr(outbox_email::Column::TextBody, Expr::value(""))
+                        .col_expr(outbox_email::Column::HtmlBody, Expr::value(""))
                         .col_expr(outbox_email::Column::Attempts, Expr::value(row.attempts + 1))
                         .col_expr(
                             outbox_email::Column::LockedUntil,

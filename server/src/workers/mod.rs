@@ -1,5 +1,6 @@
-//! Background workers. Each one claims its work from the database, so several server instances can run
-//! them side by side without doing anything twice.
+//! Background workers. Each claims its work in the database with a lease, so several server instances can
+//! run them side by side; delivery is at least once (a crash after sending and before recording it sends
+//! again when the lease runs out).
 
 pub mod mail;
 pub mod sessions;
