@@ -219,7 +219,10 @@ async fn a_user_can_create_and_switch_between_organizations_and_changes_are_audi
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(bad.text().await.expect("body").contains("Enter an organization name"));
 
-    app.call("rename_organization", &[("id", &second), ("name", "Second Renamed")]).await;
+    let renamed = app.call("rename_organization", &[("id", &second), ("name", "Second Renamed")]).await;
+    assert_eq!(renamed.headers()["location"], format!("/orgs/{second}/settings?saved=1").as_str());
+    let (_, settings) = app.page(&format!("/orgs/{second}/settings?saved=1")).await;
+    assert!(settings.contains("Organization renamed.") && settings.contains("Second Renamed"));
     let entries = audit_log::Entity::find()
         .filter(audit_log::Column::OrganizationId.eq(&second))
         .all(&app.db)

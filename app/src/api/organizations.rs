@@ -40,6 +40,9 @@ pub async fn rename_organization(id: String, name: String) -> Result<(), AppErro
         crate::services::organizations::rename_organization(&state.db, &actor, &id, &name).await
     }
     .await;
+    if result.is_ok() {
+        leptos_axum::redirect(&format!("/orgs/{id}/settings?saved=1"));
+    }
     finish(result).await
 }
 

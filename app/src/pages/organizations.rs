@@ -54,9 +54,8 @@ pub fn SettingsPage() -> impl IntoView {
     let context = org();
     let action = ServerAction::<RenameOrganization>::new();
     let error = action_error(action);
-    let saved = Signal::derive(move || {
-        matches!(action.value().get(), Some(Ok(()))).then(|| "Organization renamed.".to_owned())
-    });
+    let saved_flag = super::query_param("saved");
+    let saved = Signal::derive(move || saved_flag.get().map(|_| "Organization renamed.".to_owned()));
     let organization = context.organization.clone();
     view! {
         <Title text=format!("Settings · {} · Replenish", organization.name)/>
