@@ -10,6 +10,9 @@ export PATH="$HOME/.cargo/bin:${REPLENISH_TOOLS_DIR:-$HOME/.local/share/replenis
 TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export CARGO_TARGET_DIR="$TARGET_DIR"
 LOG_DIR=$(mktemp -d)
+# cargo-leptos builds debug binaries with exactly this flag; the cargo test tiers use it too so that all
+# tiers share one set of compiled dependencies. It is not exported: cargo-leptos would append it again.
+ERASE="--cfg erase_components"
 declare -A COUNTS
 
 # Sums the "N passed" of every cargo test result line in a log.
@@ -28,9 +31,9 @@ run_tier() { # name, command...
   fi
 }
 
-run_tier unit cargo test --locked -p app --features ssr --lib
-run_tier unit-server cargo test --locked -p replenish --lib --bins
-REPLENISH_TEST_BACKEND=sqlite run_tier http-sqlite cargo test --locked --no-fail-fast -p replenish --test '*'
+RUSTFLAGS="$ERASE" run_tier unit cargo test --locked -p app --features ssr --lib
+RUSTFLAGS="$ERASE" run_tier unit-server cargo test --locked -p replenish --lib --bins
+RUSTFLAGS="$ERASE" REPLENISH_TEST_BACKEND=sqlite run_tier http-sqlite cargo test --locked --no-fail-fast -p replenish --test '*'
 
 POSTGRES_URL="${TEST_DATABASE_URL:-}"
 POSTGRES_SOURCE="TEST_DATABASE_URL"
@@ -40,7 +43,7 @@ if [ -z "$POSTGRES_URL" ] && (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
 fi
 if [ -n "$POSTGRES_URL" ]; then
   echo "=== PostgreSQL tier uses $POSTGRES_SOURCE"
-  TEST_DATABASE_URL="$POSTGRES_URL" REPLENISH_TEST_BACKEND=postgres run_tier http-postgres cargo test --locked --no-fail-fast -p replenish --test '*'
+  RUSTFLAGS="$ERASE" TEST_DATABASE_URL="$POSTGRES_URL" REPLENISH_TEST_BACKEND=postgres run_tier http-postgres cargo test --locked --no-fail-fast -p replenish --test '*'
 else
   echo "=== SKIPPED: PostgreSQL tier (TEST_DATABASE_URL unset and nothing answers on 127.0.0.1:5432)"
   COUNTS[http-postgres]="skipped"
