@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-tools.sh
 export PATH="$HOME/.cargo/bin:${REPLENISH_TOOLS_DIR:-$HOME/.local/share/replenish-tools}/node_modules/.bin:$PATH"
 TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+# cargo-leptos writes the site (CSS, JS, WASM) under the workspace's target/, wherever CARGO_TARGET_DIR is.
+SITE_ROOT="$PWD/target/site"
 export CARGO_TARGET_DIR="$TARGET_DIR"
 LOG_DIR=$(mktemp -d)
 # cargo-leptos builds debug binaries with exactly this flag; the cargo test tiers use it too so that all
@@ -55,9 +57,13 @@ fi
 
 echo "=== tier: end-to-end (Playwright, Debian Chromium)"
 cargo leptos build
+if [ ! -f "$SITE_ROOT/pkg/replenish.wasm" ]; then
+  echo "the WASM bundle is missing from $SITE_ROOT/pkg: pages would never hydrate" >&2
+  exit 1
+fi
 (
   cd end2end
-  REPLENISH_BIN="$TARGET_DIR/debug/replenish" LEPTOS_SITE_ROOT="$TARGET_DIR/site" npx playwright test 2>&1
+  REPLENISH_BIN="$TARGET_DIR/debug/replenish" LEPTOS_SITE_ROOT="$SITE_ROOT" npx playwright test 2>&1
 ) | tee "$LOG_DIR/e2e.log"
 e2e_passed=$(grep -oE '^ *[0-9]+ passed' "$LOG_DIR/e2e.log" | grep -oE '[0-9]+' | tail -n1 || true)
 e2e_failed=$(grep -oE '^ *[0-9]+ failed' "$LOG_DIR/e2e.log" | grep -oE '[0-9]+' | tail -n1 || true)
