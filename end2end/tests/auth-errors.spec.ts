@@ -20,6 +20,11 @@ const SIGN_IN_FAILED = 'Email or password is incorrect.';
 
 async function expectSignInRejected(page: Page, email: string, password: string): Promise<void> {
   await visitChecked(page, '/signin');
+  const hydrated = test.info().project.use.javaScriptEnabled !== false;
+  if (hydrated) {
+    // A marker on the window survives only if the form is handled without a page load.
+    await page.evaluate(() => ((window as unknown as { stayed?: boolean }).stayed = true));
+  }
   await field(page, 'Email').fill(email);
   await field(page, 'Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -28,6 +33,9 @@ async function expectSignInRejected(page: Page, email: string, password: string)
   await expect(alert).toHaveText(SIGN_IN_FAILED);
   await expect(mainHeading(page, 'Sign in')).toBeVisible();
   await expect(field(page, 'Email')).toHaveValue(email);
+  if (hydrated) {
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+  }
   await checkpoint(page);
 }
 
