@@ -14,7 +14,7 @@ impl OrgName {
         if length == 0 {
             return Err("Enter an organization name.".into());
         }
-        if length < Self::MIN_LEN || length > Self::MAX_LEN {
+        if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&length) {
             return Err(format!(
                 "An organization name has {} to {} characters.",
                 Self::MIN_LEN,
