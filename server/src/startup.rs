@@ -16,11 +16,14 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// Largest request body the portal accepts.
 const BODY_LIMIT: usize = 64 * 1024;
+/// A request that takes longer (a slow client, or a stuck handler) is answered 408 and its work dropped.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 pub const SESSION_COOKIE: &str = "replenish_session";
 
 #[derive(Debug, thiserror::Error)]
@@ -150,6 +153,7 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
         // Answers 413 from Content-Length before the body is read; DefaultBodyLimit alone would surface
         // inside server functions as a generic error.
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(axum::middleware::from_fn(security::security_headers))
         .with_state(router_state)
 }

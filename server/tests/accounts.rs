@@ -363,3 +363,35 @@ async fn mail_that_cannot_be_delivered_is_kept_and_retried_until_the_server_is_b
     assert_eq!(inbox.count_to("patient@example.com"), 1);
     running.stop();
 }
+
+#[tokio::test]
+async fn nobody_can_flood_an_inbox_through_password_resets_or_sign_ups() {
+    let app = spawn_app().await;
+    app.signed_in_owner("victim@example.com", "Victim").await;
+    let limit = app::services::throttle::PER_RECIPIENT;
+    // The sign-up already counted one mail to the victim.
+    for _ in 1..limit {
+        let response = app.call("forgot_password", &[("email", "victim@example.com")]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let refused = app.call("forgot_password", &[("email", "victim@example.com")]).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let again = app
+        .call(
+            "sign_up",
+            &[("email", "victim@example.com"), ("password", PASSWORD), ("organization_name", "Spam")],
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS, "sign-ups count towards the same limit");
+    // An unknown address is limited the same way, so the answers reveal nothing.
+    for _ in 0..limit {
+        assert_eq!(
+            app.call("forgot_password", &[("email", "ghost@example.com")]).await.status(),
+            StatusCode::OK
+        );
+    }
+    let ghost = app.call("forgot_password", &[("email", "ghost@example.com")]).await;
+    assert_eq!(ghost.status(), StatusCode::TOO_MANY_REQUESTS);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(app.inbox().count_to("victim@example.com") as u64 <= limit);
+}

@@ -22,9 +22,10 @@ pub async fn sign_up(email: String, password: String, organization_name: String)
     use super::server::*;
     use crate::services::accounts;
     let state = state()?;
+    let client = client_ip().await;
     let result = async {
         let form = accounts::SignUp::parse(&email, &password, &organization_name)?;
-        accounts::sign_up(&state.db, &state.settings, form).await
+        accounts::sign_up(&state.db, &state.settings, &client, form).await
     }
     .await;
     if result.is_ok() {
@@ -85,7 +86,9 @@ pub async fn sign_out() -> Result<(), AppError> {
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use super::server::*;
     let state = state()?;
-    let result = crate::services::accounts::request_password_reset(&state.db, &state.settings, &email).await;
+    let client = client_ip().await;
+    let result =
+        crate::services::accounts::request_password_reset(&state.db, &state.settings, &client, &email).await;
     if result.is_ok() {
         state.mail_queued.notify_one();
         leptos_axum::redirect("/forgot-password?sent=1");

@@ -3,6 +3,7 @@
 pub mod account_token;
 pub mod audit_log;
 pub mod invite;
+pub mod mail_throttle;
 pub mod membership;
 pub mod organization;
 pub mod outbox_email;

@@ -5,12 +5,13 @@ use crate::error::{AppError, FieldErrors};
 use crate::models::{Email, OrgName, Password, Role};
 use crate::services::audit::{self, Actor};
 use crate::services::mail::{queue_email, OutgoingEmail};
-use crate::services::now;
 use crate::services::passwords::{hash_password, verify_password};
 use crate::services::session_store::end_sessions_of_user;
+use crate::services::throttle::allow_mail;
 use crate::services::tokens::{hash_secret, new_id, new_secret};
+use crate::services::{minutes_until, now};
 use crate::state::PortalSettings;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -56,8 +57,10 @@ impl SignUp {
 pub async fn sign_up(
     db: &DatabaseConnection,
     settings: &PortalSettings,
+    client: &str,
     form: SignUp,
 ) -> Result<(), AppError> {
+    allow_mail(db, client, form.email.as_str()).await?;
     // Hash first, whether or not the account exists, so both paths take the same time.
     let password_hash = hash_password(form.password).await?;
     let email = form.email.as_str().to_owned();
@@ -291,15 +294,11 @@ async fn check_attempt_limits(db: &DatabaseConnection, email: &str, ip: &str) ->
     Ok(())
 }
 
-fn minutes_until(at: DateTime<Utc>) -> u64 {
-    let seconds = (at - now()).num_seconds().max(0) as u64;
-    seconds.div_ceil(60).max(1)
-}
-
 /// Emails a reset link when the account exists; answers the same either way.
 pub async fn request_password_reset(
     db: &DatabaseConnection,
     settings: &PortalSettings,
+    client: &str,
     email: &str,
 ) -> Result<(), AppError> {
     let email = Email::parse(email).map_err(|message| {
@@ -307,6 +306,7 @@ pub async fn request_password_reset(
         errors.add("email", message);
         AppError::Validation(errors)
     })?;
+    allow_mail(db, client, email.as_str()).await?;
     let Some(account) = find_user_by_email(db, email.as_str()).await? else {
         return Ok(());
     };

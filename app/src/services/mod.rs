@@ -8,6 +8,7 @@ pub mod members;
 pub mod organizations;
 pub mod passwords;
 pub mod session_store;
+pub mod throttle;
 pub mod tokens;
 
 use chrono::{DateTime, Utc};
@@ -16,6 +17,11 @@ use chrono::{DateTime, Utc};
 pub fn now() -> DateTime<Utc> {
     let now = Utc::now();
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+/// Whole minutes from now until `at`, at least one: what "try again in N minutes" says.
+pub fn minutes_until(at: DateTime<Utc>) -> u64 {
+    ((at - now()).num_seconds().max(0) as u64).div_ceil(60).max(1)
 }
 
 /// Dates as pages show them.

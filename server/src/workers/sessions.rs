@@ -1,4 +1,4 @@
-//! Removes expired sessions and old sign-in failures.
+//! Removes expired sessions, old sign-in failures and old mail-throttle records.
 
 use app::entities::sign_in_failure;
 use app::services::accounts::FAILURE_WINDOW;
@@ -21,6 +21,9 @@ pub async fn run(db: DatabaseConnection) {
             .await
         {
             tracing::warn!(%error, "could not delete old sign-in failures");
+        }
+        if let Err(error) = app::services::throttle::forget_old(&db).await {
+            tracing::warn!(%error, "could not delete old mail-throttle records");
         }
     }
 }

@@ -98,6 +98,8 @@ pub fn client_for(address: SocketAddr) -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
+        // A stuck request fails its test (naming the request) instead of hanging the suite.
+        .timeout(std::time::Duration::from_secs(30))
         .default_headers(headers)
         .build()
         .expect("client")
