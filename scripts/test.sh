@@ -3,13 +3,7 @@
 # Debian's Chromium. Prints what each tier ran and fails if a tier that ran executed no test.
 # REQUIRE_POSTGRES=1 turns a missing PostgreSQL into a failure instead of a visible skip.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-bash scripts/install-tools.sh
-export PATH="$HOME/.cargo/bin:${REPLENISH_TOOLS_DIR:-$HOME/.local/share/replenish-tools}/node_modules/.bin:$PATH"
-TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-# cargo-leptos writes the site (CSS, JS, WASM) under the workspace's target/, wherever CARGO_TARGET_DIR is.
-SITE_ROOT="$PWD/target/site"
+source "$(dirname "$0")/common.sh"
 export CARGO_TARGET_DIR="$TARGET_DIR"
 LOG_DIR=$(mktemp -d)
 # cargo-leptos builds debug binaries with exactly this flag; the cargo test tiers use it too so that all
