@@ -81,6 +81,19 @@ impl FieldErrors {
     }
 }
 
+/// Parses a form's only field; on failure the error names the field and keeps what was typed.
+pub fn parse_field<T>(
+    field: &str,
+    raw: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, AppError> {
+    parse(raw).map_err(|message| {
+        let mut errors = FieldErrors::new().keep(field, raw);
+        errors.add(field, message);
+        AppError::Validation(errors)
+    })
+}
+
 impl AppError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::new();

@@ -1,7 +1,7 @@
 //! Sign-up, email verification, sign-in with attempt limits, password reset and change.
 
 use crate::entities::{account_token, membership, organization, sign_in_failure, user};
-use crate::error::{AppError, FieldErrors};
+use crate::error::{parse_field, AppError, FieldErrors};
 use crate::models::{Email, OrgName, Password, Role};
 use crate::services::audit::{self, Actor};
 use crate::services::mail::{queue_email, OutgoingEmail};
@@ -301,11 +301,7 @@ pub async fn request_password_reset(
     client: &str,
     email: &str,
 ) -> Result<(), AppError> {
-    let email = Email::parse(email).map_err(|message| {
-        let mut errors = FieldErrors::new().keep("email", email);
-        errors.add("email", message);
-        AppError::Validation(errors)
-    })?;
+    let email = parse_field("email", email, Email::parse)?;
     allow_mail(db, client, email.as_str()).await?;
     let Some(account) = find_user_by_email(db, email.as_str()).await? else {
         return Ok(());

@@ -1,7 +1,7 @@
 //! Organizations and the memberships that scope every tenant-owned query.
 
 use crate::entities::{membership, organization, user};
-use crate::error::AppError;
+use crate::error::{parse_field, AppError};
 use crate::models::{OrgContext, OrgName, OrgSummary, Role, Viewer};
 use crate::services::accounts::insert_organization;
 use crate::services::audit::{self, Actor};
@@ -82,11 +82,7 @@ pub async fn create_organization(
     actor: &Actor,
     name: &str,
 ) -> Result<String, AppError> {
-    let name = OrgName::parse(name).map_err(|message| {
-        let mut errors = crate::error::FieldErrors::new().keep("name", name);
-        errors.add("name", message);
-        AppError::Validation(errors)
-    })?;
+    let name = parse_field("name", name, OrgName::parse)?;
     let txn = db.begin().await?;
     let organization_id = insert_organization(&txn, actor, name.as_str()).await?;
     txn.commit().await?;
@@ -100,11 +96,7 @@ pub async fn rename_organization(
     name: &str,
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_manage).await?;
-    let new_name = OrgName::parse(name).map_err(|message| {
-        let mut errors = crate::error::FieldErrors::new().keep("name", name);
-        errors.add("name", message);
-        AppError::Validation(errors)
-    })?;
+    let new_name = parse_field("name", name, OrgName::parse)?;
     let txn = db.begin().await?;
     let existing =
         organization::Entity::find_by_id(organization_id).one(&txn).await?.ok_or(AppError::NotFound)?;
