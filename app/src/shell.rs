@@ -56,29 +56,36 @@ pub fn App() -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
-    // Every route renders fully on the server before it is sent, so the portal works without JavaScript.
-    let ssr = SsrMode::Async;
+    // Every route renders fully on the server before it is sent (SsrMode::Async), so the portal works
+    // without JavaScript.
     view! {
         <Title text="Replenish"/>
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Router>
             <Routes fallback=|| view! { <NotFoundPage/> }>
-                <Route path=path!("/") view=HomePage ssr=ssr.clone()/>
-                <Route path=path!("/signup") view=SignUpPage ssr=ssr.clone()/>
-                <Route path=path!("/check-email") view=CheckEmailPage ssr=ssr.clone()/>
-                <Route path=path!("/verify") view=VerifyEmailPage ssr=ssr.clone()/>
-                <Route path=path!("/signin") view=SignInPage ssr=ssr.clone()/>
-                <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=ssr.clone()/>
-                <Route path=path!("/reset-password") view=ResetPasswordPage ssr=ssr.clone()/>
-                <Route path=path!("/account") view=AccountPage ssr=ssr.clone()/>
-                <Route path=path!("/invites/:token") view=InvitePage ssr=ssr.clone()/>
-                <Route path=path!("/review") view=ReviewPage ssr=ssr.clone()/>
-                <Route path=path!("/orgs/new") view=NewOrganizationPage ssr=ssr.clone()/>
-                <ParentRoute path=path!("/orgs/:org") view=OrgFrame ssr=ssr.clone()>
-                    <Route path=path!("") view=DevicesPage ssr=ssr.clone()/>
-                    <Route path=path!("members") view=MembersPage ssr=ssr.clone()/>
-                    <Route path=path!("activity") view=ActivityPage ssr=ssr.clone()/>
-                    <Route path=path!("settings") view=SettingsPage ssr=ssr.clone()/>
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
+                <Route path=path!("/check-email") view=CheckEmailPage ssr=SsrMode::Async/>
+                <Route path=path!("/verify") view=VerifyEmailPage ssr=SsrMode::Async/>
+                <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                <Route path=path!("/invites/:token") view=InvitePage ssr=SsrMode::Async/>
+                <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async/>
+                <Route path=path!("/orgs/new") view=NewOrganizationPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("/orgs/:org") view=OrgFrame ssr=SsrMode::Async>
+                    <Route path=path!("") view=DevicesPage ssr=SsrMode::Async/>
+                    <Route path=path!("devices/new") view=RegisterDevicePage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("devices/:device") view=DeviceFrame ssr=SsrMode::Async>
+                        <Route path=path!("") view=DeviceOverviewPage ssr=SsrMode::Async/>
+                        <Route path=path!("localization") view=DeviceLocalizationPage ssr=SsrMode::Async/>
+                        <Route path=path!("inventory") view=InventoryPage ssr=SsrMode::Async/>
+                        <Route path=path!("slot-localization") view=SlotLocalizationPage ssr=SsrMode::Async/>
+                    </ParentRoute>
+                    <Route path=path!("members") view=MembersPage ssr=SsrMode::Async/>
+                    <Route path=path!("activity") view=ActivityPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

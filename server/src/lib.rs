@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod device_images;
 pub mod health;
 pub mod security;
 pub mod startup;

@@ -2,11 +2,11 @@
 
 use crate::config::Config;
 use crate::workers::mail::{MailWorker, Mailer};
-use crate::{db, health, security, workers};
+use crate::{db, device_images, health, security, workers};
 use app::services::session_store::DatabaseSessionStore;
 use app::state::{AppState, PortalSettings};
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -138,7 +138,7 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(7)));
     let router_state = RouterState { leptos: leptos.clone(), db };
-    Router::<RouterState>::new()
+    let portal = Router::<RouterState>::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
@@ -147,12 +147,20 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
             move || app::shell(leptos.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<RouterState, _>(context, app::shell))
-        .layer(sessions)
-        .layer(axum::middleware::from_fn(security::require_same_origin))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Answers 413 from Content-Length before the body is read; DefaultBodyLimit alone would surface
         // inside server functions as a generic error.
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+    // Image uploads carry up to 1 MB and check their own size, so they sit outside the 64 KiB limit.
+    let device_images = Router::<RouterState>::new()
+        .route("/orgs/{org}/devices/{device}/image", post(device_images::upload))
+        .route("/orgs/{org}/devices/{device}/image/{image}", get(device_images::original))
+        .route("/orgs/{org}/devices/{device}/image/{image}/thumbnail", get(device_images::thumbnail))
+        .layer(DefaultBodyLimit::max(device_images::UPLOAD_BODY_LIMIT));
+    portal
+        .merge(device_images)
+        .layer(sessions)
+        .layer(axum::middleware::from_fn(security::require_same_origin))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(axum::middleware::from_fn(security::security_headers))
         .with_state(router_state)

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod devices;
 pub mod members;
 pub mod organizations;
 pub mod review;

@@ -13,11 +13,23 @@ pub fn Field(
     #[prop(optional, into)] value: Signal<Option<String>>,
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
+    /// The same rule the server applies, run as the user types once the page is hydrated.
+    #[prop(optional)]
+    check: Option<fn(&str) -> Result<(), String>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
+    // `None` until the user edits the field; then the browser's own verdict replaces the server's.
+    let local = RwSignal::new(None::<Option<String>>);
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let message = Memo::new(move |_| error.get().and_then(|e| e.field_message(name)));
+    let message = Memo::new(move |_| {
+        local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message(name)))
+    });
+    // A new server answer (another submit) takes over from the local verdict.
+    Effect::new(move |_| {
+        error.track();
+        local.set(None);
+    });
     let typed = move || {
         if kind == "password" {
             return None;
@@ -49,6 +61,11 @@ pub fn Field(
                 autocomplete=autocomplete
                 aria-invalid=move || message.get().map(|_| "true")
                 aria-describedby=described_by
+                on:change=move |ev| {
+                    if let Some(check) = check {
+                        local.set(Some(check(&event_target_value(&ev)).err()));
+                    }
+                }
             />
             {move || {
                 message.get().map(|text| view! { <p class="field-error" id=error_id.clone()>{text}</p> })
@@ -114,4 +131,18 @@ pub fn Submit(
             {label}
         </button>
     }
+}
+
+/// The id of the message element for field `name`, for `aria-describedby`.
+pub fn error_id(name: &str) -> String {
+    let cleaned: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
+    format!("error-{cleaned}")
+}
+
+/// The server's (or the browser's) message for one field of a hand-built control (a select, a radio
+/// group, a row of a table), placed right after it.
+#[component]
+pub fn FieldError(#[prop(into)] message: Signal<Option<String>>, name: String) -> impl IntoView {
+    let id = error_id(&name);
+    move || message.get().map(|text| view! { <p class="field-error" id=id.clone()>{text}</p> })
 }

@@ -1,9 +1,20 @@
 //! Types shared by the browser and the server: validated inputs, roles and the DTOs pages render.
 
 mod account;
+mod device;
+mod device_views;
+pub mod inventory;
 mod organization;
 
 pub use account::{Email, Password};
+pub use device::{
+    parse_category_code, parse_marketplace_code, CustomerFacingName, DeviceKind, DeviceName, DeviceType, ModelId,
+    SlotId,
+};
+pub use device_views::{
+    certification_label, Catalogues, ConsumableCategory, DeviceDetail, DeviceImage, DeviceList, DeviceMarketplace,
+    DeviceSummary, Marketplace, MarketplaceState, Slot,
+};
 pub use organization::{OrgName, Role};
 
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,7 @@
 
 mod account;
 mod auth;
+mod devices;
 mod invites;
 mod members;
 mod organizations;
@@ -13,7 +14,11 @@ pub use auth::{
 };
 pub use invites::InvitePage;
 pub use members::MembersPage;
-pub use organizations::{ActivityPage, DevicesPage, NewOrganizationPage, NotFoundPage, SettingsPage};
+pub use devices::{
+    DeviceFrame, DeviceLocalizationPage, DeviceOverviewPage, DevicesPage, InventoryPage, RegisterDevicePage,
+    SlotLocalizationPage,
+};
+pub use organizations::{ActivityPage, NewOrganizationPage, NotFoundPage, SettingsPage};
 pub use review::ReviewPage;
 
 use crate::error::AppError;

@@ -35,20 +35,6 @@ fn NewOrganizationForm() -> impl IntoView {
     }
 }
 
-/// The organization's start page. Device registration builds on it.
-#[component]
-pub fn DevicesPage() -> impl IntoView {
-    let context = org();
-    view! {
-        <Title text=format!("Devices · {} · Replenish", context.organization.name)/>
-        <h1>"Devices"</h1>
-        <section class="empty-state">
-            <h2>"No devices yet"</h2>
-            <p>"Devices you register in " {context.organization.name.clone()} " will be listed here."</p>
-        </section>
-    }
-}
-
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let context = org();

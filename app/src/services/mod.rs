@@ -3,6 +3,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod devices;
+pub mod images;
+pub mod inventory;
 pub mod mail;
 pub mod members;
 pub mod organizations;

@@ -1,0 +1,97 @@
+//! The frame around one device's tabs: loads the device once and hands it to the tab below.
+
+use super::super::organizations::org;
+use crate::api::devices::load_device;
+use crate::components::ErrorPage;
+use crate::models::DeviceDetail;
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::{use_location, use_params_map};
+
+/// The device the current tab shows, and a way to reload it after a change.
+#[derive(Clone)]
+pub(crate) struct DeviceContext {
+    pub detail: DeviceDetail,
+    pub refresh: RwSignal<u64>,
+}
+
+impl DeviceContext {
+    /// Reloads the device, for tabs whose change did not navigate.
+    pub fn reload(&self) {
+        self.refresh.update(|n| *n += 1);
+    }
+
+    pub fn base(&self) -> String {
+        format!("/orgs/{}/devices/{}", org().organization.id, self.detail.id)
+    }
+}
+
+pub(crate) fn device() -> DeviceContext {
+    expect_context::<DeviceContext>()
+}
+
+/// Reloads the device whenever `action` succeeds.
+pub(crate) fn reload_on_success<S>(action: ServerAction<S>, context: &DeviceContext)
+where
+    S: leptos::server_fn::ServerFn<Output = ()> + Clone + Send + Sync + 'static,
+    S::Error: Clone + Send + Sync + 'static,
+{
+    let context = context.clone();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            context.reload();
+        }
+    });
+}
+
+const TABS: [(&str, &str); 4] =
+    [("", "Overview"), ("/localization", "Localization"), ("/inventory", "Inventory"), ("/slot-localization", "Slot localization")];
+
+#[component]
+pub fn DeviceFrame() -> impl IntoView {
+    let organization = org().organization;
+    let params = use_params_map();
+    let refresh = RwSignal::new(0u64);
+    let org_id = organization.id.clone();
+    let detail = Resource::new(
+        move || (org_id.clone(), params.read().get("device").unwrap_or_default(), refresh.get()),
+        |(org, device, _)| load_device(org, device),
+    );
+    let location = use_location();
+    let org_id = StoredValue::new(organization.id.clone());
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => {
+                        let base = format!("/orgs/{}/devices/{}", org_id.get_value(), detail.id);
+                        let heading = detail.name.clone();
+                        let model_id = detail.model_id.clone();
+                        provide_context(DeviceContext { detail, refresh });
+                        view! {
+                            <p class="breadcrumb"><a href=format!("/orgs/{}", org_id.get_value())>"Devices"</a></p>
+                            <h1>{heading}</h1>
+                            <p class="subtitle">"Model ID " <code>{model_id}</code></p>
+                            <nav class="tabs" aria-label="Device sections">
+                                {TABS
+                                    .into_iter()
+                                    .map(|(suffix, label)| {
+                                        let href = format!("{base}{suffix}");
+                                        let current = {
+                                            let href = href.clone();
+                                            move || (location.pathname.get() == href).then_some("page")
+                                        };
+                                        view! { <a href=href aria-current=current>{label}</a> }
+                                    })
+                                    .collect_view()}
+                            </nav>
+                            <Outlet/>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

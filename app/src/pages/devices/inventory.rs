@@ -1,0 +1,319 @@
+//! The inventory tab: a device's slots, edited as one form and saved all at once.
+//!
+//! Hydrated, *Add another slot* and *Delete* work in place. Without JavaScript they are submit buttons
+//! that reload this page with what was typed in the address (`rows[N][...]`) plus what to do (`add`,
+//! `confirm_remove`, `remove`, `restore`); the page rebuilds the rows from there.
+
+use super::super::{action_error, organizations::org, query_param};
+use super::draft_query;
+use super::frame::{device, reload_on_success};
+use crate::api::devices::SaveInventory;
+use crate::components::{error_id, FieldError, FormAlert, Notice, Submit};
+use crate::error::AppError;
+use crate::models::inventory::{ordered_rows, row_field, SlotRowInput};
+use crate::models::{ConsumableCategory, DeviceDetail, SlotId};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, PartialEq)]
+enum RowState {
+    Normal,
+    Confirming,
+    Deleted,
+}
+
+#[derive(Clone)]
+struct Row {
+    name: String,
+    key: String,
+    slot_id: RwSignal<String>,
+    category: RwSignal<String>,
+    state: RwSignal<RowState>,
+    /// The replenishment ID issued for the stored slot, which makes it impossible to delete.
+    replenishment_id: Option<String>,
+    local: RwSignal<Option<Option<String>>>,
+}
+
+/// Rows from a flat map of form fields (`rows[N][field]` → value).
+fn rows_from_fields<'a>(fields: impl Iterator<Item = (&'a str, &'a str)>) -> BTreeMap<String, SlotRowInput> {
+    let mut rows: BTreeMap<String, SlotRowInput> = BTreeMap::new();
+    for (name, value) in fields {
+        let Some(rest) = name.strip_prefix("rows[") else { continue };
+        let Some((row, field)) = rest.split_once("][") else { continue };
+        let Some(field) = field.strip_suffix(']') else { continue };
+        if row.is_empty() || !row.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let entry = rows.entry(row.to_owned()).or_default();
+        match field {
+            "key" => entry.key = value.to_owned(),
+            "slot_id" => entry.slot_id = value.to_owned(),
+            "category" => entry.category = value.to_owned(),
+            "delete" => entry.delete = value.to_owned(),
+            _ => {}
+        }
+    }
+    rows
+}
+
+/// The rows to show first: what a failed save sent back, else what a no-JavaScript button carried in
+/// the address, else the stored slots; then the button's action applied.
+fn initial_rows(detail: &DeviceDetail, error: Option<AppError>) -> Vec<Row> {
+    let query = draft_query();
+    let query = query.read_untracked();
+    let from_error = match error {
+        Some(AppError::Validation(errors)) => {
+            Some(rows_from_fields(errors.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
+        }
+        _ => None,
+    }
+    .filter(|rows| !rows.is_empty());
+    let from_query = || {
+        let fields: Vec<(String, String)> =
+            query.clone().into_iter().filter(|(k, _)| k.starts_with("rows[")).map(|(k, v)| (k.to_string(), v)).collect();
+        Some(rows_from_fields(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())))).filter(|rows| !rows.is_empty())
+    };
+    let inputs: Vec<(String, SlotRowInput)> = match from_error.or_else(from_query) {
+        Some(rows) => ordered_rows(&rows).into_iter().map(|(name, input)| (name.clone(), input.clone())).collect(),
+        None => detail
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(i, slot)| {
+                (
+                    i.to_string(),
+                    SlotRowInput {
+                        key: slot.key.clone(),
+                        slot_id: slot.slot_id.clone(),
+                        category: slot.category.clone(),
+                        delete: String::new(),
+                    },
+                )
+            })
+            .collect(),
+    };
+    let mut rows: Vec<Row> = inputs
+        .into_iter()
+        .map(|(name, input)| {
+            let replenishment_id =
+                detail.slots.iter().find(|s| s.key == input.key && !input.key.is_empty()).and_then(|s| s.replenishment_id.clone());
+            new_row(name, input.key.clone(), input.slot_id, input.category, if input.delete.is_empty() { RowState::Normal } else { RowState::Deleted }, replenishment_id)
+        })
+        .collect();
+    if query.get("add").is_some() {
+        let name = next_row_name(&rows);
+        rows.push(new_row(name, String::new(), String::new(), String::new(), RowState::Normal, None));
+    }
+    for (param, state) in [("confirm_remove", RowState::Confirming), ("remove", RowState::Deleted), ("restore", RowState::Normal)] {
+        if let Some(target) = query.get(param) {
+            if let Some(row) = rows.iter().find(|r| r.name == target && r.replenishment_id.is_none()) {
+                row.state.set(state);
+            }
+        }
+    }
+    rows
+}
+
+fn new_row(name: String, key: String, slot_id: String, category: String, state: RowState, replenishment_id: Option<String>) -> Row {
+    Row {
+        name,
+        key,
+        slot_id: RwSignal::new(slot_id),
+        category: RwSignal::new(category),
+        state: RwSignal::new(state),
+        replenishment_id,
+        local: RwSignal::new(None),
+    }
+}
+
+fn next_row_name(rows: &[Row]) -> String {
+    rows.iter().filter_map(|r| r.name.parse::<u64>().ok()).max().map_or(0, |n| n + 1).to_string()
+}
+
+#[component]
+pub fn InventoryPage() -> impl IntoView {
+    let context = device();
+    let detail = context.detail.clone();
+    let action = ServerAction::<SaveInventory>::new();
+    reload_on_success(action, &context);
+    let error = action_error(action);
+    let rows = RwSignal::new(initial_rows(&detail, error.get_untracked()));
+    let saved = query_param("saved");
+    let notice = Signal::derive(move || saved.get().map(|_| "Inventory saved.".to_owned()));
+    let href = format!("{}/inventory", context.base());
+    let categories = StoredValue::new(detail.categories.clone());
+    let can_edit = detail.can_edit;
+    let organization_id = org().organization.id;
+    let add_href = href.clone();
+    view! {
+        <Title text=format!("Inventory · {} · Replenish", detail.name)/>
+        <h2>"Inventory"</h2>
+        <p>"One slot per consumable the device uses. Slot IDs (1 to 64 letters, digits, _ or -) are not shown to customers; they are the {slotId} of the API."</p>
+        <Notice text=notice/>
+        <ActionForm action=action attr:class="form inventory" attr:novalidate=true>
+            <FormAlert error=error/>
+            <input type="hidden" name="org" value=organization_id/>
+            <input type="hidden" name="device" value=detail.id.clone()/>
+            <For each=move || rows.get() key=|row| row.name.clone() let:row>
+                <SlotRow row=row rows=rows error=error categories=categories href=href.clone() can_edit=can_edit/>
+            </For>
+            {can_edit.then(|| view! {
+                <div class="form-actions">
+                    <button
+                        type="submit"
+                        class="button"
+                        formmethod="get"
+                        formaction=add_href.clone()
+                        formnovalidate=true
+                        name="add"
+                        value="1"
+                        on:click=move |ev| {
+                            ev.prevent_default();
+                            rows.update(|rows| {
+                                let name = next_row_name(rows);
+                                rows.push(new_row(name, String::new(), String::new(), String::new(), RowState::Normal, None));
+                            });
+                        }
+                    >
+                        "+ Add another slot"
+                    </button>
+                    <Submit label="Save inventory" pending=action.pending()/>
+                </div>
+            })}
+        </ActionForm>
+    }
+}
+
+#[component]
+fn SlotRow(
+    row: Row,
+    rows: RwSignal<Vec<Row>>,
+    error: Signal<Option<AppError>>,
+    categories: StoredValue<Vec<ConsumableCategory>>,
+    href: String,
+    can_edit: bool,
+) -> impl IntoView {
+    let Row { name, key, slot_id, category, state, replenishment_id, local } = row;
+    let number = {
+        let name = name.clone();
+        move || {
+            rows.with(|rows| {
+                rows.iter().filter(|r| r.state.get() != RowState::Deleted).position(|r| r.name == name).map_or(0, |i| i + 1)
+            })
+        }
+    };
+    let (id_field, category_field, key_field, delete_field) =
+        (row_field(&name, "slot_id"), row_field(&name, "category"), row_field(&name, "key"), row_field(&name, "delete"));
+    let id_message = {
+        let field = id_field.clone();
+        Signal::derive(move || local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message(&field))))
+    };
+    let category_message = {
+        let field = category_field.clone();
+        Signal::derive(move || error.get().and_then(|e| e.field_message(&field)))
+    };
+    let input_id = format!("slot-{name}-id");
+    let select_id = format!("slot-{name}-category");
+    let (id_error_id, category_error_id) = (error_id(&id_field), error_id(&category_field));
+    let (id_error_name, category_error_name) = (id_field.clone(), category_field.clone());
+    let initial_slot_id = slot_id.get_untracked();
+    let initial_category = category.get_untracked();
+    let locked = replenishment_id.is_some();
+    let shown_id = move || {
+        let typed = slot_id.get();
+        if typed.trim().is_empty() { "this new slot".to_owned() } else { format!("“{}”", typed.trim()) }
+    };
+    let button = move |label: &'static str, param: &'static str, next: RowState, class: &'static str| {
+        let (href, name) = (href.clone(), name.clone());
+        view! {
+            <button
+                type="submit"
+                class=class
+                formmethod="get"
+                formaction=href
+                formnovalidate=true
+                name=param
+                value=name
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    state.set(next);
+                }
+            >
+                {label}
+            </button>
+        }
+    };
+    let delete_button = button.clone()("Delete", "confirm_remove", RowState::Confirming, "button danger");
+    let confirm_button = button.clone()("Delete slot", "remove", RowState::Deleted, "button danger");
+    let keep_button = button.clone()("Keep slot", "restore", RowState::Normal, "button");
+    let undo_button = button("Undo", "restore", RowState::Normal, "button");
+    view! {
+        <fieldset class="slot-row" class:deleted=move || state.get() == RowState::Deleted>
+            <legend>
+                {move || if state.get() == RowState::Deleted { "Deleted slot".to_owned() } else { format!("Slot {:02}", number()) }}
+            </legend>
+            <input type="hidden" name=key_field value=key.clone()/>
+            <input type="hidden" name=delete_field value=move || if state.get() == RowState::Deleted { "1" } else { "" }/>
+            <div class="row-fields" class:hidden=move || state.get() == RowState::Deleted>
+                <div class="field" class:invalid=move || id_message.get().is_some()>
+                    <label for=input_id.clone()>"Slot ID"</label>
+                    <input
+                        id=input_id
+                        type="text"
+                        name=id_field
+                        autocomplete="off"
+                        value=initial_slot_id
+                        readonly=!can_edit
+                        prop:value=slot_id
+                        on:input=move |ev| slot_id.set(event_target_value(&ev))
+                        on:change=move |ev| local.set(Some(SlotId::parse(&event_target_value(&ev)).err()))
+                        aria-invalid=move || id_message.get().map(|_| "true")
+                        aria-describedby=move || id_message.get().map(|_| id_error_id.clone())
+                    />
+                    <FieldError message=id_message name=id_error_name/>
+                </div>
+                <div class="field" class:invalid=move || category_message.get().is_some()>
+                    <label for=select_id.clone()>"Consumable category"</label>
+                    <select
+                        id=select_id
+                        name=category_field
+                        disabled=!can_edit
+                        on:change=move |ev| category.set(event_target_value(&ev))
+                        aria-invalid=move || category_message.get().map(|_| "true")
+                        aria-describedby=move || category_message.get().map(|_| category_error_id.clone())
+                    >
+                        <option value="" selected=initial_category.is_empty()>"Choose a category"</option>
+                        {categories.with_value(|categories| {
+                            categories
+                                .iter()
+                                .map(|c| view! { <option value=c.code.clone() selected=c.code == initial_category>{c.name.clone()}</option> })
+                                .collect_view()
+                        })}
+                    </select>
+                    <FieldError message=category_message name=category_error_name/>
+                </div>
+                {match replenishment_id {
+                    Some(id) => view! {
+                        <p class="hint">"Replenishment ID " <code>{id}</code> ". A slot with an issued replenishment ID cannot be deleted."</p>
+                    }.into_any(),
+                    None => ().into_any(),
+                }}
+                {(can_edit && !locked).then(|| view! {
+                    <div class="row-actions" class:hidden=move || state.get() != RowState::Normal>{delete_button}</div>
+                })}
+            </div>
+            {(can_edit && !locked).then(|| view! {
+                <div class="confirm" role="group" aria-label="Confirm deletion" class:hidden=move || state.get() != RowState::Confirming>
+                    <p>"Delete slot " {shown_id} "? It is removed when you save the inventory."</p>
+                    {confirm_button}
+                    {keep_button}
+                </div>
+                <div class="deleted-note" class:hidden=move || state.get() != RowState::Deleted>
+                    <p>"Slot " {shown_id} " will be deleted when you save the inventory."</p>
+                    {undo_button}
+                </div>
+            })}
+        </fieldset>
+    }
+}

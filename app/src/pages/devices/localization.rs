@@ -1,0 +1,338 @@
+//! Customer-facing names per marketplace: the device's friendly name and every slot's name, each with
+//! *copy from another marketplace*.
+
+use super::super::{action_error, organizations::org, query_param};
+use super::frame::{device, reload_on_success};
+use super::{draft_query, draft_value};
+use crate::api::devices::{LocalizeDevice, LocalizeSlots};
+use crate::components::{error_id, FieldError, FormAlert, Notice, Submit};
+use crate::error::AppError;
+use crate::models::{CustomerFacingName, DeviceMarketplace};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// One name input: what it shows, and the message the browser's own check found.
+#[derive(Clone, Copy)]
+struct NameField {
+    value: RwSignal<String>,
+    local: RwSignal<Option<Option<String>>>,
+}
+
+impl NameField {
+    fn new(initial: String) -> Self {
+        Self { value: RwSignal::new(initial), local: RwSignal::new(None) }
+    }
+}
+
+/// Copies names between marketplaces. Hydrated it copies in place; without JavaScript the button reloads
+/// the page with what was typed and `copy_from`/`copy_to`, and the page applies the copy when it renders.
+#[component]
+fn CopyControl(marketplaces: Vec<DeviceMarketplace>, href: String, on_copy: Callback<(String, String)>) -> impl IntoView {
+    let first = marketplaces.first().map(|m| m.marketplace.code.clone()).unwrap_or_default();
+    let second = marketplaces.get(1).map(|m| m.marketplace.code.clone()).unwrap_or_else(|| first.clone());
+    let (from, to) = (RwSignal::new(first.clone()), RwSignal::new(second.clone()));
+    let options = move |selected: String| {
+        marketplaces
+            .iter()
+            .map(|m| {
+                view! {
+                    <option value=m.marketplace.code.clone() selected=m.marketplace.code == selected>
+                        {format!("{} ({})", m.marketplace.name, m.marketplace.code)}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+    let (from_options, to_options) = (options.clone()(first), options(second));
+    view! {
+        <fieldset class="copy-control">
+            <legend>"Copy from another marketplace"</legend>
+            <label for="copy-from">"From"</label>
+            <select id="copy-from" name="copy_from" on:change=move |ev| from.set(event_target_value(&ev))>{from_options}</select>
+            <label for="copy-to">"to"</label>
+            <select id="copy-to" name="copy_to" on:change=move |ev| to.set(event_target_value(&ev))>{to_options}</select>
+            <button
+                type="submit"
+                class="button"
+                formmethod="get"
+                formaction=href
+                formnovalidate=true
+                name="copy"
+                value="1"
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    on_copy.run((from.get_untracked(), to.get_untracked()));
+                }
+            >
+                "Copy names"
+            </button>
+        </fieldset>
+    }
+}
+
+/// What the copy did, said to the maker; `None` when no copy was asked for.
+fn copy_notice(from: &str, to: &str) -> String {
+    if from == to {
+        "Choose two different marketplaces to copy between.".to_owned()
+    } else {
+        format!("Copied the names from {from} to {to}. Review them, then save.")
+    }
+}
+
+/// A copy asked for by a no-JavaScript reload: (from, to).
+fn requested_copy() -> Option<(String, String)> {
+    let query = draft_query();
+    let query = query.read_untracked();
+    query.get("copy")?;
+    Some((query.get("copy_from")?, query.get("copy_to")?))
+}
+
+fn name_input(
+    id: String,
+    name: String,
+    label: String,
+    lang: String,
+    field: NameField,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let server_name = name.clone();
+    let message = Signal::derive(move || {
+        field.local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message(&server_name)))
+    });
+    let message_id = error_id(&name);
+    let initial = field.value.get_untracked();
+    view! {
+        <label for=id.clone() class="visually-hidden">{label}</label>
+        <input
+            id=id
+            name=name.clone()
+            type="text"
+            lang=lang
+            value=initial
+            prop:value=field.value
+            on:input=move |ev| field.value.set(event_target_value(&ev))
+            on:change=move |ev| {
+                let typed = event_target_value(&ev);
+                field.local.set(Some(if typed.trim().is_empty() { None } else { CustomerFacingName::parse(&typed).err() }));
+            }
+            aria-invalid=move || message.get().map(|_| "true")
+            aria-describedby=move || message.get().map(|_| message_id.clone())
+        />
+        <FieldError message=message name=name/>
+    }
+}
+
+#[component]
+pub fn DeviceLocalizationPage() -> impl IntoView {
+    let context = device();
+    let detail = context.detail.clone();
+    let action = ServerAction::<LocalizeDevice>::new();
+    reload_on_success(action, &context);
+    let error = action_error(action);
+    let query = draft_query();
+    let fields: Vec<(DeviceMarketplace, NameField)> = detail
+        .marketplaces
+        .iter()
+        .map(|m| {
+            let name = format!("names[{}]", m.marketplace.code);
+            let initial = draft_value(error, query, &name).or_else(|| m.friendly_name.clone()).unwrap_or_default();
+            (m.clone(), NameField::new(initial))
+        })
+        .collect();
+    let copied = RwSignal::new(None::<String>);
+    let copy = {
+        let fields = fields.clone();
+        Callback::new(move |(from, to): (String, String)| {
+            let source = fields.iter().find(|(m, _)| m.marketplace.code == from).map(|(_, f)| f.value.get_untracked());
+            if let (Some(source), Some((_, target))) = (source, fields.iter().find(|(m, _)| m.marketplace.code == to)) {
+                if from != to {
+                    target.value.set(source);
+                    target.local.set(None);
+                }
+            }
+            copied.set(Some(copy_notice(&from, &to)));
+        })
+    };
+    if let Some(request) = requested_copy() {
+        copy.run(request);
+    }
+    let saved = query_param("saved");
+    let notice = Signal::derive(move || {
+        copied.get().or_else(|| saved.get().map(|_| "Friendly names updated.".to_owned()))
+    });
+    let organization_id = org().organization.id;
+    let href = format!("{}/localization", context.base());
+    view! {
+        <Title text=format!("Localization · {} · Replenish", detail.name)/>
+        <h2>"Device localization"</h2>
+        <p>"The friendly name customers see in the Alexa app and in notifications, in each marketplace's language (1 to 60 characters)."</p>
+        <Notice text=notice/>
+        {if detail.can_edit {
+            view! {
+                <ActionForm action=action attr:class="form" attr:novalidate=true>
+                    <FormAlert error=error/>
+                    <input type="hidden" name="org" value=organization_id/>
+                    <input type="hidden" name="device" value=detail.id.clone()/>
+                    {(fields.len() > 1).then(|| view! {
+                        <CopyControl marketplaces=detail.marketplaces.clone() href=href on_copy=copy/>
+                    })}
+                    <table class="table localization">
+                        <caption>"Friendly name per marketplace"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Marketplace"</th>
+                                <th scope="col">"Locale"</th>
+                                <th scope="col">"Friendly name"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {fields
+                                .iter()
+                                .map(|(m, field)| {
+                                    let code = m.marketplace.code.clone();
+                                    view! {
+                                        <tr>
+                                            <th scope="row">{format!("{} ({})", m.marketplace.name, code)}</th>
+                                            <td>{m.marketplace.locale.clone()}</td>
+                                            <td>
+                                                {name_input(
+                                                    format!("friendly-name-{code}"),
+                                                    format!("names[{code}]"),
+                                                    format!("Friendly name in {} ({code})", m.marketplace.name),
+                                                    m.marketplace.locale.clone(),
+                                                    *field,
+                                                    error,
+                                                )}
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                    <Submit label="Update" pending=action.pending()/>
+                </ActionForm>
+            }
+            .into_any()
+        } else {
+            view! {
+                <ul class="plain">
+                    {detail.marketplaces.iter().map(|m| view! {
+                        <li>
+                            {format!("{} ({}): ", m.marketplace.name, m.marketplace.code)}
+                            <span lang=m.marketplace.locale.clone()>{m.friendly_name.clone().unwrap_or_else(|| "Not set".into())}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
+    }
+}
+
+#[component]
+pub fn SlotLocalizationPage() -> impl IntoView {
+    let context = device();
+    let detail = context.detail.clone();
+    let action = ServerAction::<LocalizeSlots>::new();
+    reload_on_success(action, &context);
+    let error = action_error(action);
+    let query = draft_query();
+    // One field per slot and marketplace.
+    let grid: Vec<(String, String, Vec<(String, NameField)>)> = detail
+        .slots
+        .iter()
+        .map(|slot| {
+            let cells = detail
+                .marketplaces
+                .iter()
+                .map(|m| {
+                    let code = m.marketplace.code.clone();
+                    let name = format!("names[{}][{code}]", slot.key);
+                    let initial =
+                        draft_value(error, query, &name).or_else(|| slot.names.get(&code).cloned()).unwrap_or_default();
+                    (code, NameField::new(initial))
+                })
+                .collect();
+            (slot.key.clone(), slot.slot_id.clone(), cells)
+        })
+        .collect();
+    let copied = RwSignal::new(None::<String>);
+    let copy = {
+        let grid = grid.clone();
+        Callback::new(move |(from, to): (String, String)| {
+            if from != to {
+                for (_, _, cells) in &grid {
+                    let source = cells.iter().find(|(code, _)| *code == from).map(|(_, f)| f.value.get_untracked());
+                    if let (Some(source), Some((_, target))) = (source, cells.iter().find(|(code, _)| *code == to)) {
+                        target.value.set(source);
+                        target.local.set(None);
+                    }
+                }
+            }
+            copied.set(Some(copy_notice(&from, &to)));
+        })
+    };
+    if let Some(request) = requested_copy() {
+        copy.run(request);
+    }
+    let saved = query_param("saved");
+    let notice =
+        Signal::derive(move || copied.get().or_else(|| saved.get().map(|_| "Slot names updated.".to_owned())));
+    let organization_id = org().organization.id;
+    let href = format!("{}/slot-localization", context.base());
+    let marketplaces = detail.marketplaces.clone();
+    view! {
+        <Title text=format!("Slot localization · {} · Replenish", detail.name)/>
+        <h2>"Slot localization"</h2>
+        <p>"The customer-facing name of each slot's product type, in each marketplace's language (1 to 60 characters)."</p>
+        <Notice text=notice/>
+        <ActionForm action=action attr:class="form" attr:novalidate=true>
+            <FormAlert error=error/>
+            <input type="hidden" name="org" value=organization_id/>
+            <input type="hidden" name="device" value=detail.id.clone()/>
+            {(detail.can_edit && marketplaces.len() > 1).then(|| view! {
+                <CopyControl marketplaces=marketplaces.clone() href=href on_copy=copy/>
+            })}
+            <table class="table localization">
+                <caption>"Customer-facing slot names"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Slot"</th>
+                        {marketplaces.iter().map(|m| view! {
+                            <th scope="col">{format!("{} ({})", m.marketplace.name, m.marketplace.code)}</th>
+                        }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {grid
+                        .iter()
+                        .map(|(key, slot_id, cells)| {
+                            view! {
+                                <tr>
+                                    <th scope="row"><code>{slot_id.clone()}</code></th>
+                                    {cells.iter().map(|(code, field)| {
+                                        let market = marketplaces.iter().find(|m| &m.marketplace.code == code).map(|m| (m.marketplace.name.clone(), m.marketplace.locale.clone())).unwrap_or_default();
+                                        view! {
+                                            <td>
+                                                {name_input(
+                                                    format!("slot-name-{key}-{code}"),
+                                                    format!("names[{key}][{code}]"),
+                                                    format!("Name of slot {slot_id} in {} ({code})", market.0),
+                                                    market.1,
+                                                    *field,
+                                                    error,
+                                                )}
+                                            </td>
+                                        }
+                                    }).collect_view()}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+            {detail.can_edit.then(|| view! { <Submit label="Update" pending=action.pending()/> })}
+        </ActionForm>
+    }
+}

@@ -1,0 +1,265 @@
+//! A device's inventory: saving every slot row in one transaction, and the slots' localized names.
+
+use crate::entities::{consumable_category, device_marketplace, slot, slot_name};
+use crate::error::{AppError, FieldErrors};
+use crate::models::inventory::{check_inventory, ordered_rows, row_field, SlotChange, SlotRowInput};
+use crate::models::{CustomerFacingName, Role};
+use crate::services::audit::{self, Actor};
+use crate::services::devices::find_device;
+use crate::services::organizations::require_role;
+use crate::services::{now, tokens::new_id};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Stores every row of the inventory form, or nothing: a bad row (or a slot that cannot be deleted)
+/// refuses the whole save with each problem marked on its row.
+pub async fn save_inventory(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: &str,
+    device_id: &str,
+    rows: &BTreeMap<String, SlotRowInput>,
+) -> Result<(), AppError> {
+    require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
+    let device = find_device(db, organization_id, device_id).await?;
+    let changes = check_inventory(rows).map_err(AppError::Validation)?;
+
+    let txn = db.begin().await?;
+    let existing: HashMap<String, slot::Model> = slot::Entity::find()
+        .filter(slot::Column::DeviceId.eq(device_id))
+        .filter(slot::Column::OrganizationId.eq(organization_id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id.clone(), s))
+        .collect();
+    let categories: HashSet<String> =
+        consumable_category::Entity::find().all(&txn).await?.into_iter().map(|c| c.code).collect();
+
+    // Checks that need the database, marked on the row they concern.
+    let mut errors = refusal_base(rows);
+    let row_of_key: HashMap<&str, &String> =
+        rows.iter().filter(|(_, r)| !r.key.is_empty()).map(|(name, r)| (r.key.as_str(), name)).collect();
+    let mut mentioned = HashSet::new();
+    for change in &changes {
+        match change {
+            SlotChange::Delete { key } => {
+                mentioned.insert(key.as_str());
+                let row = row_of_key.get(key.as_str()).map(|s| s.as_str()).unwrap_or_default();
+                match existing.get(key) {
+                    Some(stored) if stored.replenishment_id.is_some() => errors.add(
+                        &row_field(row, "slot_id"),
+                        format!(
+                            "Slot “{}” has an issued replenishment ID and cannot be deleted.",
+                            stored.slot_id
+                        ),
+                    ),
+                    Some(_) => {}
+                    None => errors.add(&row_field(row, "slot_id"), "This slot no longer exists. Reload the page."),
+                }
+            }
+            SlotChange::Keep { key, category, .. } => {
+                mentioned.insert(key.as_str());
+                let row = row_of_key.get(key.as_str()).map(|s| s.as_str()).unwrap_or_default();
+                if !existing.contains_key(key) {
+                    errors.add(&row_field(row, "slot_id"), "This slot no longer exists. Reload the page.");
+                }
+                if !categories.contains(category) {
+                    errors.add(&row_field(row, "category"), "Choose a consumable category from the list.");
+                }
+            }
+            SlotChange::Add { category, .. } => {
+                if !categories.contains(category) {
+                    let row = rows
+                        .iter()
+                        .find(|(_, r)| r.key.is_empty() && r.category.trim() == category)
+                        .map(|(name, _)| name.as_str())
+                        .unwrap_or_default();
+                    errors.add(&row_field(row, "category"), "Choose a consumable category from the list.");
+                }
+            }
+        }
+    }
+    // A slot missing from the form was added or changed elsewhere since the page loaded; saving would
+    // silently keep it in an unexpected position, so the maker reloads first.
+    if existing.keys().any(|key| !mentioned.contains(key.as_str())) {
+        errors.form = Some("The inventory changed since this page loaded. Reload the page and save again.".into());
+    }
+    if !errors.is_empty() {
+        if errors.form.is_none() {
+            errors.form = Some("Some slots need correcting; nothing was saved.".into());
+        }
+        return Err(AppError::Validation(errors));
+    }
+
+    // Deletions first, then every kept slot under a temporary ID so that swapping two IDs never trips the
+    // unique index, then the final values and the new slots.
+    let mut summary = Vec::new();
+    let mut kept = Vec::new();
+    for change in changes {
+        match change {
+            SlotChange::Delete { key } => {
+                if let Some(stored) = existing.get(&key) {
+                    summary.push(format!("deleted {}", stored.slot_id));
+                    stored.clone().delete(&txn).await?;
+                }
+            }
+            SlotChange::Keep { key, slot_id, category, position } => {
+                if let Some(stored) = existing.get(&key) {
+                    if stored.slot_id != slot_id.as_str() || stored.category_code != category || stored.position != position {
+                        summary.push(format!("updated {}", slot_id.as_str()));
+                    }
+                    let mut active: slot::ActiveModel = stored.clone().into();
+                    active.slot_id = Set(format!("~{key}"));
+                    let stored = active.update(&txn).await?;
+                    kept.push((stored, slot_id, category, position));
+                }
+            }
+            SlotChange::Add { slot_id, category, position } => {
+                summary.push(format!("added {}", slot_id.as_str()));
+                kept.push((
+                    slot::ActiveModel {
+                        id: Set(new_id()),
+                        organization_id: Set(organization_id.to_owned()),
+                        device_id: Set(device_id.to_owned()),
+                        slot_id: Set(format!("~{}", new_id())),
+                        category_code: Set(category.clone()),
+                        position: Set(position),
+                        replenishment_id: Set(None),
+                        created_at: Set(now()),
+                    }
+                    .insert(&txn)
+                    .await?,
+                    slot_id,
+                    category,
+                    position,
+                ));
+            }
+        }
+    }
+    for (stored, slot_id, category, position) in kept {
+        let mut active: slot::ActiveModel = stored.into();
+        active.slot_id = Set(slot_id.as_str().to_owned());
+        active.category_code = Set(category);
+        active.position = Set(position);
+        active.update(&txn).await?;
+    }
+    if !summary.is_empty() {
+        audit::record(&txn, Some(organization_id), Some(actor), "inventory.saved", &device.model_id, &summary.join("; "))
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Errors that keep every typed row value.
+fn refusal_base(rows: &BTreeMap<String, SlotRowInput>) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    for (row, input) in ordered_rows(rows) {
+        errors.values.insert(row_field(row, "key"), input.key.clone());
+        errors.values.insert(row_field(row, "slot_id"), input.slot_id.clone());
+        errors.values.insert(row_field(row, "category"), input.category.clone());
+        errors.values.insert(row_field(row, "delete"), input.delete.clone());
+    }
+    errors
+}
+
+/// The form field of one slot's name in one marketplace.
+pub fn slot_name_field(slot_key: &str, code: &str) -> String {
+    format!("names[{slot_key}][{code}]")
+}
+
+/// Sets the customer-facing name of every slot in every enabled marketplace. An empty field clears a
+/// name; every field is checked before anything is stored.
+pub async fn localize_slots(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: &str,
+    device_id: &str,
+    names: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<(), AppError> {
+    require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
+    let device = find_device(db, organization_id, device_id).await?;
+    let slots = slot::Entity::find()
+        .filter(slot::Column::DeviceId.eq(device_id))
+        .filter(slot::Column::OrganizationId.eq(organization_id))
+        .all(db)
+        .await?;
+    let enabled: HashSet<String> = device_marketplace::Entity::find()
+        .filter(device_marketplace::Column::DeviceId.eq(device_id))
+        .filter(device_marketplace::Column::OrganizationId.eq(organization_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.marketplace_code)
+        .collect();
+    let mut errors = FieldErrors::new();
+    for (slot_key, by_code) in names {
+        for (code, value) in by_code {
+            errors.values.insert(slot_name_field(slot_key, code), value.clone());
+        }
+    }
+    let mut wanted = Vec::new();
+    for stored in &slots {
+        let Some(by_code) = names.get(&stored.id) else { continue };
+        for (code, raw) in by_code {
+            if !enabled.contains(code) {
+                continue;
+            }
+            if raw.trim().is_empty() {
+                wanted.push((stored, code.clone(), None));
+            } else if let Some(name) = errors.check(&slot_name_field(&stored.id, code), CustomerFacingName::parse(raw)) {
+                wanted.push((stored, code.clone(), Some(name.as_str().to_owned())));
+            }
+        }
+    }
+    if !errors.messages.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let txn = db.begin().await?;
+    let current: HashMap<(String, String), slot_name::Model> = slot_name::Entity::find()
+        .filter(slot_name::Column::OrganizationId.eq(organization_id))
+        .filter(slot_name::Column::SlotKey.is_in(slots.iter().map(|s| s.id.clone())))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|n| ((n.slot_key.clone(), n.marketplace_code.clone()), n))
+        .collect();
+    let mut changed = Vec::new();
+    for (stored, code, name) in wanted {
+        match (current.get(&(stored.id.clone(), code.clone())), name) {
+            (Some(row), None) => {
+                row.clone().delete(&txn).await?;
+                changed.push(format!("{} {code}: (cleared)", stored.slot_id));
+            }
+            (Some(row), Some(name)) if row.name != name => {
+                let mut active: slot_name::ActiveModel = row.clone().into();
+                active.name = Set(name.clone());
+                active.update(&txn).await?;
+                changed.push(format!("{} {code}: {name}", stored.slot_id));
+            }
+            (None, Some(name)) => {
+                slot_name::ActiveModel {
+                    id: Set(new_id()),
+                    organization_id: Set(organization_id.to_owned()),
+                    slot_key: Set(stored.id.clone()),
+                    marketplace_code: Set(code.clone()),
+                    name: Set(name.clone()),
+                }
+                .insert(&txn)
+                .await?;
+                changed.push(format!("{} {code}: {name}", stored.slot_id));
+            }
+            _ => {}
+        }
+    }
+    if !changed.is_empty() {
+        audit::record(&txn, Some(organization_id), Some(actor), "slots.localized", &device.model_id, &changed.join("; "))
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
