@@ -249,7 +249,10 @@ test('owner registers a Connect Kit device, gives it an image, names and slots, 
     await field(page, 'Upload an image').setInputFiles(darkPng);
     await button(section, 'Upload image').click();
     await expect(refusal).toBeVisible();
-    await expect(page).toHaveURL(/[?&]image_error=background/);
+    if (!javaScriptEnabled()) {
+      // Hydrated, the upload is sent with fetch and the page stays put.
+      await expect(page).toHaveURL(/[?&]image_error=background/);
+    }
     await settle(page);
     const input = field(page, 'Upload an image');
     await expect(input).toHaveAttribute('aria-invalid', 'true');

@@ -731,7 +731,7 @@ async fn slot_names_are_stored_per_slot_and_marketplace() {
     let (black, paper) = (slots[0].id.as_str(), slots[1].id.as_str());
 
     let (black_us, black_de, paper_us) =
-        (format!("names[{black}][US]"), format!("names[{black}][DE]"), format!("names[{paper}][US]"));
+        (format!("names[slot-{black}][US]"), format!("names[slot-{black}][DE]"), format!("names[slot-{paper}][US]"));
     let names = [
         ("org", org.as_str()),
         ("device", device.as_str()),
@@ -872,7 +872,7 @@ async fn a_new_image_retires_the_old_url_and_a_refused_one_keeps_the_current_ima
 
 /// Every server function that names one device, with harmless-looking arguments.
 fn device_calls(org: &str, device: &str, slot_key: &str) -> Vec<(&'static str, Vec<(String, String)>)> {
-    let slot_name = format!("names[{slot_key}][US]");
+    let slot_name = format!("names[slot-{slot_key}][US]");
     vec![
         ("load_device", owned(&[("org", org), ("device", device)])),
         (

@@ -44,6 +44,17 @@ pub fn row_field(row: &str, field: &str) -> String {
     format!("rows[{row}][{field}]")
 }
 
+/// The group a slot's names travel in: the slot's key behind a prefix, because the form decoder reads a
+/// bracketed name that starts with a digit as a list index.
+pub fn slot_name_group(slot_key: &str) -> String {
+    format!("slot-{slot_key}")
+}
+
+/// The form field of one slot's name in one marketplace, also the key of its error message.
+pub fn slot_name_field(slot_key: &str, code: &str) -> String {
+    format!("names[{}][{code}]", slot_name_group(slot_key))
+}
+
 /// Rows in the order the form shows them: row names are numbers, compared as numbers.
 pub fn ordered_rows(rows: &BTreeMap<String, SlotRowInput>) -> Vec<(&String, &SlotRowInput)> {
     let mut ordered: Vec<_> = rows.iter().collect();

@@ -2,7 +2,9 @@
 
 use crate::entities::{consumable_category, device_marketplace, slot, slot_name};
 use crate::error::{AppError, FieldErrors};
-use crate::models::inventory::{check_inventory, ordered_rows, row_field, SlotChange, SlotRowInput};
+use crate::models::inventory::{
+    check_inventory, ordered_rows, row_field, slot_name_field, slot_name_group, SlotChange, SlotRowInput,
+};
 use crate::models::{CustomerFacingName, Role};
 use crate::services::audit::{self, Actor};
 use crate::services::devices::find_device;
@@ -167,11 +169,6 @@ fn refusal_base(rows: &BTreeMap<String, SlotRowInput>) -> FieldErrors {
     errors
 }
 
-/// The form field of one slot's name in one marketplace.
-pub fn slot_name_field(slot_key: &str, code: &str) -> String {
-    format!("names[{slot_key}][{code}]")
-}
-
 /// Sets the customer-facing name of every slot in every enabled marketplace. An empty field clears a
 /// name; every field is checked before anything is stored.
 pub async fn localize_slots(
@@ -197,14 +194,14 @@ pub async fn localize_slots(
         .map(|m| m.marketplace_code)
         .collect();
     let mut errors = FieldErrors::new();
-    for (slot_key, by_code) in names {
+    for (group, by_code) in names {
         for (code, value) in by_code {
-            errors.values.insert(slot_name_field(slot_key, code), value.clone());
+            errors.values.insert(format!("names[{group}][{code}]"), value.clone());
         }
     }
     let mut wanted = Vec::new();
     for stored in &slots {
-        let Some(by_code) = names.get(&stored.id) else { continue };
+        let Some(by_code) = names.get(&slot_name_group(&stored.id)) else { continue };
         for (code, raw) in by_code {
             if !enabled.contains(code) {
                 continue;

@@ -7,6 +7,7 @@ use super::{draft_query, draft_value};
 use crate::api::devices::{LocalizeDevice, LocalizeSlots};
 use crate::components::{error_id, FieldError, FormAlert, Notice, Submit};
 use crate::error::AppError;
+use crate::models::inventory::slot_name_field;
 use crate::models::{CustomerFacingName, DeviceMarketplace};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -248,7 +249,7 @@ pub fn SlotLocalizationPage() -> impl IntoView {
                 .iter()
                 .map(|m| {
                     let code = m.marketplace.code.clone();
-                    let name = format!("names[{}][{code}]", slot.key);
+                    let name = slot_name_field(&slot.key, &code);
                     let initial =
                         draft_value(error, query, &name).or_else(|| slot.names.get(&code).cloned()).unwrap_or_default();
                     (code, NameField::new(initial))
@@ -317,7 +318,7 @@ pub fn SlotLocalizationPage() -> impl IntoView {
                                             <td>
                                                 {name_input(
                                                     format!("slot-name-{key}-{code}"),
-                                                    format!("names[{key}][{code}]"),
+                                                    slot_name_field(key, code),
                                                     format!("Name of slot {slot_id} in {} ({code})", market.0),
                                                     market.1,
                                                     *field,
