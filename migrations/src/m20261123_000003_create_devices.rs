@@ -236,8 +236,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        unique_index(manager, "ux_device_organization_model", Device::Table, &["organization_id", "model_id"])
-            .await?;
+        unique_index(
+            manager,
+            "ux_device_organization_model",
+            Device::Table,
+            &["organization_id", "model_id"],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -309,8 +314,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        unique_index(manager, "ux_slot_name_slot_marketplace", SlotName::Table, &["slot_key", "marketplace_code"])
-            .await?;
+        unique_index(
+            manager,
+            "ux_slot_name_slot_marketplace",
+            SlotName::Table,
+            &["slot_key", "marketplace_code"],
+        )
+        .await?;
 
         manager
             .create_table(

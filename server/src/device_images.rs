@@ -45,7 +45,8 @@ pub async fn upload(
     match store_upload(&db, &session, &organization_id, &device_id, request).await {
         Ok(image_id) if wants_json => {
             let url = format!("{back}/image/{image_id}");
-            axum::Json(serde_json::json!({ "url": url, "thumbnail_url": format!("{url}/thumbnail") })).into_response()
+            axum::Json(serde_json::json!({ "url": url, "thumbnail_url": format!("{url}/thumbnail") }))
+                .into_response()
         }
         Ok(_) => Redirect::to(&format!("{back}?saved=image")).into_response(),
         Err(UploadError::Refused(refusal)) if wants_json => {
@@ -107,7 +108,9 @@ async fn read_image_field(request: Request) -> Result<Vec<u8>, UploadError> {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => return Err(UploadError::Refused(ImageRefusal::Missing)),
-            Err(_) => return Err(UploadError::Refused(ImageRefusal::TooLarge { bytes: UPLOAD_BODY_LIMIT as u64 })),
+            Err(_) => {
+                return Err(UploadError::Refused(ImageRefusal::TooLarge { bytes: UPLOAD_BODY_LIMIT as u64 }))
+            }
         };
         if field.name() != Some("image") {
             continue;
@@ -119,12 +122,16 @@ async fn read_image_field(request: Request) -> Result<Vec<u8>, UploadError> {
                 Ok(Some(chunk)) => {
                     bytes.extend_from_slice(&chunk);
                     if bytes.len() > MAX_IMAGE_BYTES {
-                        return Err(UploadError::Refused(ImageRefusal::TooLarge { bytes: bytes.len() as u64 }));
+                        return Err(UploadError::Refused(ImageRefusal::TooLarge {
+                            bytes: bytes.len() as u64,
+                        }));
                     }
                 }
                 Ok(None) => return Ok(bytes),
                 Err(_) => {
-                    return Err(UploadError::Refused(ImageRefusal::TooLarge { bytes: UPLOAD_BODY_LIMIT as u64 }))
+                    return Err(UploadError::Refused(ImageRefusal::TooLarge {
+                        bytes: UPLOAD_BODY_LIMIT as u64,
+                    }))
                 }
             }
         }
@@ -196,6 +203,7 @@ async fn serve(
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return (StatusCode::NOT_MODIFIED, cache).into_response();
     }
-    let content_type = HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let content_type =
+        HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     (cache, [(header::CONTENT_TYPE, content_type)], bytes).into_response()
 }

@@ -730,8 +730,11 @@ async fn slot_names_are_stored_per_slot_and_marketplace() {
     let slots = slots_of(&app, &device).await;
     let (black, paper) = (slots[0].id.as_str(), slots[1].id.as_str());
 
-    let (black_us, black_de, paper_us) =
-        (format!("names[slot-{black}][US]"), format!("names[slot-{black}][DE]"), format!("names[slot-{paper}][US]"));
+    let (black_us, black_de, paper_us) = (
+        format!("names[slot-{black}][US]"),
+        format!("names[slot-{black}][DE]"),
+        format!("names[slot-{paper}][US]"),
+    );
     let names = [
         ("org", org.as_str()),
         ("device", device.as_str()),

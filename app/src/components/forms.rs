@@ -22,9 +22,8 @@ pub fn Field(
     let local = RwSignal::new(None::<Option<String>>);
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let message = Memo::new(move |_| {
-        local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message(name)))
-    });
+    let message =
+        Memo::new(move |_| local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message(name))));
     // A new server answer (another submit) takes over from the local verdict.
     Effect::new(move |_| {
         error.track();
@@ -135,7 +134,8 @@ pub fn Submit(
 
 /// The id of the message element for field `name`, for `aria-describedby`.
 pub fn error_id(name: &str) -> String {
-    let cleaned: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
+    let cleaned: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
     format!("error-{cleaned}")
 }
 

@@ -90,8 +90,14 @@ impl SlotId {
     pub const MAX_LEN: usize = 64;
 
     pub fn parse(raw: &str) -> Result<Self, String> {
-        check_identifier(raw, "slot ID", Self::MAX_LEN, SLOT_ID_EXTRA, "letters A–Z, digits, underscore and dash")
-            .map(Self)
+        check_identifier(
+            raw,
+            "slot ID",
+            Self::MAX_LEN,
+            SLOT_ID_EXTRA,
+            "letters A–Z, digits, underscore and dash",
+        )
+        .map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -249,7 +255,10 @@ mod tests {
 
     #[test]
     fn model_id_refuses_every_other_character_class() {
-        for bad in ["a b", "a.b", "a/b", "a:b", "a@b", "a#b", "a%b", "a*b", "a\\b", "a'b", "a\"b", "a<b", "é1", "日本", "a\u{0}b", "a🙂"] {
+        for bad in [
+            "a b", "a.b", "a/b", "a:b", "a@b", "a#b", "a%b", "a*b", "a\\b", "a'b", "a\"b", "a<b", "é1",
+            "日本", "a\u{0}b", "a🙂",
+        ] {
             assert!(ModelId::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }

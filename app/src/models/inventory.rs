@@ -91,7 +91,11 @@ pub fn check_inventory(rows: &BTreeMap<String, SlotRowInput>) -> Result<Vec<Slot
             if let Some(first) = seen.insert(slot_id.as_str().to_owned(), row) {
                 errors.add(
                     &row_field(row, "slot_id"),
-                    format!("Slot ID “{}” is already used by slot {}.", slot_id.as_str(), row_number(rows, first)),
+                    format!(
+                        "Slot ID “{}” is already used by slot {}.",
+                        slot_id.as_str(),
+                        row_number(rows, first)
+                    ),
                 );
             }
         }
@@ -110,7 +114,12 @@ pub fn check_inventory(rows: &BTreeMap<String, SlotRowInput>) -> Result<Vec<Slot
     if errors.messages.is_empty() {
         Ok(changes)
     } else {
-        let count = errors.messages.keys().filter_map(|k| k.split(']').next()).collect::<std::collections::BTreeSet<_>>().len();
+        let count = errors
+            .messages
+            .keys()
+            .filter_map(|k| k.split(']').next())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
         errors.form = Some(format!(
             "{count} slot(s) need correcting; nothing was saved. Each problem is marked next to its field."
         ));
@@ -166,11 +175,9 @@ mod tests {
 
     #[test]
     fn duplicate_slot_ids_mark_the_later_row() {
-        let errors = check_inventory(&rows(&[
-            ("k1", "filter", "water_filter", ""),
-            ("", "filter", "air_filter", ""),
-        ]))
-        .unwrap_err();
+        let errors =
+            check_inventory(&rows(&[("k1", "filter", "water_filter", ""), ("", "filter", "air_filter", "")]))
+                .unwrap_err();
         let message = errors.messages.get("rows[1][slot_id]").expect("second row marked");
         assert!(message.contains("already used by slot 01"), "{message}");
         assert!(!errors.messages.contains_key("rows[0][slot_id]"));
@@ -178,8 +185,11 @@ mod tests {
 
     #[test]
     fn a_deleted_row_frees_its_slot_id() {
-        assert!(check_inventory(&rows(&[("k1", "filter", "water_filter", "1"), ("", "filter", "air_filter", "")]))
-            .is_ok());
+        assert!(check_inventory(&rows(&[
+            ("k1", "filter", "water_filter", "1"),
+            ("", "filter", "air_filter", "")
+        ]))
+        .is_ok());
     }
 
     #[test]

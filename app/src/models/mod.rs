@@ -8,12 +8,12 @@ mod organization;
 
 pub use account::{Email, Password};
 pub use device::{
-    parse_category_code, parse_marketplace_code, CustomerFacingName, DeviceKind, DeviceName, DeviceType, ModelId,
-    SlotId,
+    parse_category_code, parse_marketplace_code, CustomerFacingName, DeviceKind, DeviceName, DeviceType,
+    ModelId, SlotId,
 };
 pub use device_views::{
-    certification_label, Catalogues, ConsumableCategory, DeviceDetail, DeviceImage, DeviceList, DeviceMarketplace,
-    DeviceSummary, Marketplace, MarketplaceState, Slot,
+    certification_label, Catalogues, ConsumableCategory, DeviceDetail, DeviceImage, DeviceList,
+    DeviceMarketplace, DeviceSummary, Marketplace, MarketplaceState, Slot,
 };
 pub use organization::{OrgName, Role};
 

@@ -12,12 +12,12 @@ pub use account::AccountPage;
 pub use auth::{
     CheckEmailPage, ForgotPasswordPage, HomePage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage,
 };
-pub use invites::InvitePage;
-pub use members::MembersPage;
 pub use devices::{
     DeviceFrame, DeviceLocalizationPage, DeviceOverviewPage, DevicesPage, InventoryPage, RegisterDevicePage,
     SlotLocalizationPage,
 };
+pub use invites::InvitePage;
+pub use members::MembersPage;
 pub use organizations::{ActivityPage, NewOrganizationPage, NotFoundPage, SettingsPage};
 pub use review::ReviewPage;
 

@@ -33,9 +33,12 @@ pub struct Registration {
 }
 
 pub async fn load_catalogues(conn: &impl ConnectionTrait) -> Result<Catalogues, AppError> {
-    let marketplaces = marketplace::Entity::find().order_by_asc(marketplace::Column::Position).all(conn).await?;
-    let categories =
-        consumable_category::Entity::find().order_by_asc(consumable_category::Column::Position).all(conn).await?;
+    let marketplaces =
+        marketplace::Entity::find().order_by_asc(marketplace::Column::Position).all(conn).await?;
+    let categories = consumable_category::Entity::find()
+        .order_by_asc(consumable_category::Column::Position)
+        .all(conn)
+        .await?;
     Ok(Catalogues {
         marketplaces: marketplaces.into_iter().map(marketplace_view).collect(),
         categories: categories
@@ -50,7 +53,10 @@ fn marketplace_view(m: marketplace::Model) -> Marketplace {
 }
 
 /// A model ID no device of the organization uses yet.
-pub async fn generate_model_id(conn: &impl ConnectionTrait, organization_id: &str) -> Result<String, AppError> {
+pub async fn generate_model_id(
+    conn: &impl ConnectionTrait,
+    organization_id: &str,
+) -> Result<String, AppError> {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     for _ in 0..8 {
         let suffix: String = {
@@ -66,7 +72,11 @@ pub async fn generate_model_id(conn: &impl ConnectionTrait, organization_id: &st
     Err(AppError::Internal)
 }
 
-async fn model_id_taken(conn: &impl ConnectionTrait, organization_id: &str, model_id: &str) -> Result<bool, AppError> {
+async fn model_id_taken(
+    conn: &impl ConnectionTrait,
+    organization_id: &str,
+    model_id: &str,
+) -> Result<bool, AppError> {
     Ok(device::Entity::find()
         .filter(device::Column::OrganizationId.eq(organization_id))
         .filter(device::Column::ModelId.eq(model_id))
@@ -93,7 +103,8 @@ pub async fn register_device(
     let kind = errors.check("kind", DeviceKind::parse(&input.kind));
     let name = errors.check("name", DeviceName::parse(&input.name));
     let model_id = errors.check("model_id", ModelId::parse(&input.model_id));
-    let device_type = kind.and_then(|kind| errors.check("device_type", kind.parse_device_type(&input.device_type)));
+    let device_type =
+        kind.and_then(|kind| errors.check("device_type", kind.parse_device_type(&input.device_type)));
     let marketplace_code = errors.check("marketplace", parse_marketplace_code(&input.marketplace));
     let category = errors.check("category", parse_category_code(&input.category));
     if let Some(code) = &marketplace_code {
@@ -210,7 +221,8 @@ pub async fn list_devices(
     search: &str,
 ) -> Result<DeviceList, AppError> {
     member_role(conn, organization_id, user_id).await?;
-    let total = device::Entity::find().filter(device::Column::OrganizationId.eq(organization_id)).count(conn).await?;
+    let total =
+        device::Entity::find().filter(device::Column::OrganizationId.eq(organization_id)).count(conn).await?;
     let mut query = device::Entity::find().filter(device::Column::OrganizationId.eq(organization_id));
     let search = search.trim();
     if !search.is_empty() {
@@ -228,7 +240,8 @@ pub async fn list_devices(
             Condition::any().add(contains(device::Column::Name)).add(contains(device::Column::ModelId)),
         );
     }
-    let devices = query.order_by_asc(device::Column::Name).order_by_asc(device::Column::ModelId).all(conn).await?;
+    let devices =
+        query.order_by_asc(device::Column::Name).order_by_asc(device::Column::ModelId).all(conn).await?;
 
     let mut marketplaces: HashMap<String, Vec<MarketplaceState>> = HashMap::new();
     let rows = device_marketplace::Entity::find()
@@ -239,10 +252,10 @@ pub async fn list_devices(
         .all(conn)
         .await?;
     for row in rows {
-        marketplaces.entry(row.device_id).or_default().push(MarketplaceState {
-            code: row.marketplace_code,
-            certification: row.certification_state,
-        });
+        marketplaces
+            .entry(row.device_id)
+            .or_default()
+            .push(MarketplaceState { code: row.marketplace_code, certification: row.certification_state });
     }
     let slot_counts: HashMap<String, i64> = slot::Entity::find()
         .select_only()
@@ -340,7 +353,11 @@ pub async fn load_device(
     let slots = slots
         .into_iter()
         .map(|s| Slot {
-            category_name: category_names.get(s.category_code.as_str()).copied().unwrap_or_default().to_owned(),
+            category_name: category_names
+                .get(s.category_code.as_str())
+                .copied()
+                .unwrap_or_default()
+                .to_owned(),
             names: names.remove(&s.id).unwrap_or_default(),
             key: s.id,
             slot_id: s.slot_id,
@@ -417,7 +434,8 @@ pub async fn update_device(
     active.device_type = Set(device_type.map(|t| t.as_str().to_owned()));
     active.updated_at = Set(now());
     active.update(&txn).await?;
-    audit::record(&txn, Some(organization_id), Some(actor), "device.updated", &model_id, name.as_str()).await?;
+    audit::record(&txn, Some(organization_id), Some(actor), "device.updated", &model_id, name.as_str())
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -455,8 +473,15 @@ pub async fn enable_marketplace(
         }
         return Err(error.into());
     }
-    audit::record(&txn, Some(organization_id), Some(actor), "device.marketplace_enabled", &device.model_id, &code)
-        .await?;
+    audit::record(
+        &txn,
+        Some(organization_id),
+        Some(actor),
+        "device.marketplace_enabled",
+        &device.model_id,
+        &code,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -509,8 +534,15 @@ pub async fn localize_device(
         active.update(&txn).await?;
     }
     if !changed.is_empty() {
-        audit::record(&txn, Some(organization_id), Some(actor), "device.localized", &device.model_id, &changed.join("; "))
-            .await?;
+        audit::record(
+            &txn,
+            Some(organization_id),
+            Some(actor),
+            "device.localized",
+            &device.model_id,
+            &changed.join("; "),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())

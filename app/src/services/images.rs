@@ -9,7 +9,9 @@ use crate::services::devices::find_device;
 use crate::services::organizations::{member_role, require_role};
 use crate::services::{now, tokens::new_id};
 use image::{DynamicImage, GenericImageView, ImageFormat, ImageReader, Limits};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
 use std::io::Cursor;
 
 /// The largest image file accepted.
@@ -132,7 +134,8 @@ pub fn foreign_border_share(image: &DynamicImage) -> f64 {
     let (mut total, mut foreign) = (0u64, 0u64);
     for y in 0..height {
         for x in 0..width {
-            let on_edge = x < band || y < band || x >= width.saturating_sub(band) || y >= height.saturating_sub(band);
+            let on_edge =
+                x < band || y < band || x >= width.saturating_sub(band) || y >= height.saturating_sub(band);
             if !on_edge {
                 continue;
             }
@@ -160,7 +163,8 @@ pub async fn store_image(
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
     let device = find_device(db, organization_id, device_id).await?;
     let image_id = new_id();
-    let detail = format!("{} {}×{}, {} bytes", image.content_type, image.width, image.height, image.original.len());
+    let detail =
+        format!("{} {}×{}, {} bytes", image.content_type, image.width, image.height, image.original.len());
     let txn = db.begin().await?;
     device_image::Entity::delete_many()
         .filter(device_image::Column::DeviceId.eq(device_id))
@@ -181,8 +185,15 @@ pub async fn store_image(
     })
     .exec_without_returning(&txn)
     .await?;
-    audit::record(&txn, Some(organization_id), Some(actor), "device.image_replaced", &device.model_id, &detail)
-        .await?;
+    audit::record(
+        &txn,
+        Some(organization_id),
+        Some(actor),
+        "device.image_replaced",
+        &device.model_id,
+        &detail,
+    )
+    .await?;
     txn.commit().await?;
     Ok(image_id)
 }
@@ -223,7 +234,9 @@ mod tests {
 
     fn png(image: &RgbaImage) -> Vec<u8> {
         let mut bytes = Vec::new();
-        DynamicImage::ImageRgba8(image.clone()).write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png).unwrap();
+        DynamicImage::ImageRgba8(image.clone())
+            .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+            .unwrap();
         bytes
     }
 

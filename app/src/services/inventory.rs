@@ -60,7 +60,9 @@ pub async fn save_inventory(
                         ),
                     ),
                     Some(_) => {}
-                    None => errors.add(&row_field(row, "slot_id"), "This slot no longer exists. Reload the page."),
+                    None => {
+                        errors.add(&row_field(row, "slot_id"), "This slot no longer exists. Reload the page.")
+                    }
                 }
             }
             SlotChange::Keep { key, category, .. } => {
@@ -88,7 +90,8 @@ pub async fn save_inventory(
     // A slot missing from the form was added or changed elsewhere since the page loaded; saving would
     // silently keep it in an unexpected position, so the maker reloads first.
     if existing.keys().any(|key| !mentioned.contains(key.as_str())) {
-        errors.form = Some("The inventory changed since this page loaded. Reload the page and save again.".into());
+        errors.form =
+            Some("The inventory changed since this page loaded. Reload the page and save again.".into());
     }
     if !errors.is_empty() {
         if errors.form.is_none() {
@@ -111,7 +114,10 @@ pub async fn save_inventory(
             }
             SlotChange::Keep { key, slot_id, category, position } => {
                 if let Some(stored) = existing.get(&key) {
-                    if stored.slot_id != slot_id.as_str() || stored.category_code != category || stored.position != position {
+                    if stored.slot_id != slot_id.as_str()
+                        || stored.category_code != category
+                        || stored.position != position
+                    {
                         summary.push(format!("updated {}", slot_id.as_str()));
                     }
                     let mut active: slot::ActiveModel = stored.clone().into();
@@ -150,8 +156,15 @@ pub async fn save_inventory(
         active.update(&txn).await?;
     }
     if !summary.is_empty() {
-        audit::record(&txn, Some(organization_id), Some(actor), "inventory.saved", &device.model_id, &summary.join("; "))
-            .await?;
+        audit::record(
+            &txn,
+            Some(organization_id),
+            Some(actor),
+            "inventory.saved",
+            &device.model_id,
+            &summary.join("; "),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())
@@ -208,7 +221,9 @@ pub async fn localize_slots(
             }
             if raw.trim().is_empty() {
                 wanted.push((stored, code.clone(), None));
-            } else if let Some(name) = errors.check(&slot_name_field(&stored.id, code), CustomerFacingName::parse(raw)) {
+            } else if let Some(name) =
+                errors.check(&slot_name_field(&stored.id, code), CustomerFacingName::parse(raw))
+            {
                 wanted.push((stored, code.clone(), Some(name.as_str().to_owned())));
             }
         }
@@ -254,8 +269,15 @@ pub async fn localize_slots(
         }
     }
     if !changed.is_empty() {
-        audit::record(&txn, Some(organization_id), Some(actor), "slots.localized", &device.model_id, &changed.join("; "))
-            .await?;
+        audit::record(
+            &txn,
+            Some(organization_id),
+            Some(actor),
+            "slots.localized",
+            &device.model_id,
+            &changed.join("; "),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())

@@ -3,10 +3,18 @@
 use super::super::organizations::org;
 use crate::api::devices::load_device;
 use crate::components::ErrorPage;
+use crate::error::AppError;
 use crate::models::DeviceDetail;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_params_map};
+
+/// What the frame shares with the tab below it: the device, loading once for both.
+#[derive(Clone, Copy)]
+struct DeviceFrameContext {
+    detail: Resource<Result<DeviceDetail, AppError>>,
+    refresh: RwSignal<u64>,
+}
 
 /// The device the current tab shows, and a way to reload it after a change.
 #[derive(Clone)]
@@ -30,6 +38,27 @@ pub(crate) fn device() -> DeviceContext {
     expect_context::<DeviceContext>()
 }
 
+/// Renders a tab once the device has loaded, again after every reload, with `DeviceContext` provided.
+/// Each tab re-renders only itself: the frame's `Outlet` stays outside any reloading view, because a
+/// re-rendered `Outlet` left the previous tab's form in the page.
+pub(crate) fn device_tab<V: IntoView + 'static>(render: fn() -> V) -> impl IntoView {
+    let frame = expect_context::<DeviceFrameContext>();
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match frame.detail.await {
+                    Ok(detail) => {
+                        provide_context(DeviceContext { detail, refresh: frame.refresh });
+                        render().into_any()
+                    }
+                    // The frame shows the error page.
+                    Err(_) => ().into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
 /// Reloads the device whenever `action` succeeds.
 pub(crate) fn reload_on_success<S>(action: ServerAction<S>, context: &DeviceContext)
 where
@@ -44,8 +73,12 @@ where
     });
 }
 
-const TABS: [(&str, &str); 4] =
-    [("", "Overview"), ("/localization", "Localization"), ("/inventory", "Inventory"), ("/slot-localization", "Slot localization")];
+const TABS: [(&str, &str); 4] = [
+    ("", "Overview"),
+    ("/localization", "Localization"),
+    ("/inventory", "Inventory"),
+    ("/slot-localization", "Slot localization"),
+];
 
 #[component]
 pub fn DeviceFrame() -> impl IntoView {
@@ -57,6 +90,7 @@ pub fn DeviceFrame() -> impl IntoView {
         move || (org_id.clone(), params.read().get("device").unwrap_or_default(), refresh.get()),
         |(org, device, _)| load_device(org, device),
     );
+    provide_context(DeviceFrameContext { detail, refresh });
     let location = use_location();
     let org_id = StoredValue::new(organization.id.clone());
     view! {
@@ -65,13 +99,10 @@ pub fn DeviceFrame() -> impl IntoView {
                 match detail.await {
                     Ok(detail) => {
                         let base = format!("/orgs/{}/devices/{}", org_id.get_value(), detail.id);
-                        let heading = detail.name.clone();
-                        let model_id = detail.model_id.clone();
-                        provide_context(DeviceContext { detail, refresh });
                         view! {
                             <p class="breadcrumb"><a href=format!("/orgs/{}", org_id.get_value())>"Devices"</a></p>
-                            <h1>{heading}</h1>
-                            <p class="subtitle">"Model ID " <code>{model_id}</code></p>
+                            <h1>{detail.name.clone()}</h1>
+                            <p class="subtitle">"Model ID " <code>{detail.model_id.clone()}</code></p>
                             <nav class="tabs" aria-label="Device sections">
                                 {TABS
                                     .into_iter()
@@ -85,7 +116,6 @@ pub fn DeviceFrame() -> impl IntoView {
                                     })
                                     .collect_view()}
                             </nav>
-                            <Outlet/>
                         }
                             .into_any()
                     }
@@ -93,5 +123,6 @@ pub fn DeviceFrame() -> impl IntoView {
                 }
             })}
         </Transition>
+        <Outlet/>
     }
 }

@@ -6,7 +6,7 @@
 
 use super::super::{action_error, organizations::org, query_param};
 use super::draft_query;
-use super::frame::{device, reload_on_success};
+use super::frame::{device, device_tab, reload_on_success};
 use crate::api::devices::SaveInventory;
 use crate::components::{error_id, FieldError, FormAlert, Notice, Submit};
 use crate::error::AppError;
@@ -70,12 +70,19 @@ fn initial_rows(detail: &DeviceDetail, error: Option<AppError>) -> Vec<Row> {
     }
     .filter(|rows| !rows.is_empty());
     let from_query = || {
-        let fields: Vec<(String, String)> =
-            query.clone().into_iter().filter(|(k, _)| k.starts_with("rows[")).map(|(k, v)| (k.to_string(), v)).collect();
-        Some(rows_from_fields(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())))).filter(|rows| !rows.is_empty())
+        let fields: Vec<(String, String)> = query
+            .clone()
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("rows["))
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        Some(rows_from_fields(fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
+            .filter(|rows| !rows.is_empty())
     };
     let inputs: Vec<(String, SlotRowInput)> = match from_error.or_else(from_query) {
-        Some(rows) => ordered_rows(&rows).into_iter().map(|(name, input)| (name.clone(), input.clone())).collect(),
+        Some(rows) => {
+            ordered_rows(&rows).into_iter().map(|(name, input)| (name.clone(), input.clone())).collect()
+        }
         None => detail
             .slots
             .iter()
@@ -96,16 +103,30 @@ fn initial_rows(detail: &DeviceDetail, error: Option<AppError>) -> Vec<Row> {
     let mut rows: Vec<Row> = inputs
         .into_iter()
         .map(|(name, input)| {
-            let replenishment_id =
-                detail.slots.iter().find(|s| s.key == input.key && !input.key.is_empty()).and_then(|s| s.replenishment_id.clone());
-            new_row(name, input.key.clone(), input.slot_id, input.category, if input.delete.is_empty() { RowState::Normal } else { RowState::Deleted }, replenishment_id)
+            let replenishment_id = detail
+                .slots
+                .iter()
+                .find(|s| s.key == input.key && !input.key.is_empty())
+                .and_then(|s| s.replenishment_id.clone());
+            new_row(
+                name,
+                input.key.clone(),
+                input.slot_id,
+                input.category,
+                if input.delete.is_empty() { RowState::Normal } else { RowState::Deleted },
+                replenishment_id,
+            )
         })
         .collect();
     if query.get("add").is_some() {
         let name = next_row_name(&rows);
         rows.push(new_row(name, String::new(), String::new(), String::new(), RowState::Normal, None));
     }
-    for (param, state) in [("confirm_remove", RowState::Confirming), ("remove", RowState::Deleted), ("restore", RowState::Normal)] {
+    for (param, state) in [
+        ("confirm_remove", RowState::Confirming),
+        ("remove", RowState::Deleted),
+        ("restore", RowState::Normal),
+    ] {
         if let Some(target) = query.get(param) {
             if let Some(row) = rows.iter().find(|r| r.name == target && r.replenishment_id.is_none()) {
                 row.state.set(state);
@@ -115,7 +136,14 @@ fn initial_rows(detail: &DeviceDetail, error: Option<AppError>) -> Vec<Row> {
     rows
 }
 
-fn new_row(name: String, key: String, slot_id: String, category: String, state: RowState, replenishment_id: Option<String>) -> Row {
+fn new_row(
+    name: String,
+    key: String,
+    slot_id: String,
+    category: String,
+    state: RowState,
+    replenishment_id: Option<String>,
+) -> Row {
     Row {
         name,
         key,
@@ -133,6 +161,11 @@ fn next_row_name(rows: &[Row]) -> String {
 
 #[component]
 pub fn InventoryPage() -> impl IntoView {
+    device_tab(|| view! { <InventoryTab/> })
+}
+
+#[component]
+fn InventoryTab() -> impl IntoView {
     let context = device();
     let detail = context.detail.clone();
     let action = ServerAction::<SaveInventory>::new();
@@ -199,15 +232,24 @@ fn SlotRow(
         let name = name.clone();
         move || {
             rows.with(|rows| {
-                rows.iter().filter(|r| r.state.get() != RowState::Deleted).position(|r| r.name == name).map_or(0, |i| i + 1)
+                rows.iter()
+                    .filter(|r| r.state.get() != RowState::Deleted)
+                    .position(|r| r.name == name)
+                    .map_or(0, |i| i + 1)
             })
         }
     };
-    let (id_field, category_field, key_field, delete_field) =
-        (row_field(&name, "slot_id"), row_field(&name, "category"), row_field(&name, "key"), row_field(&name, "delete"));
+    let (id_field, category_field, key_field, delete_field) = (
+        row_field(&name, "slot_id"),
+        row_field(&name, "category"),
+        row_field(&name, "key"),
+        row_field(&name, "delete"),
+    );
     let id_message = {
         let field = id_field.clone();
-        Signal::derive(move || local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message(&field))))
+        Signal::derive(move || {
+            local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message(&field)))
+        })
     };
     let category_message = {
         let field = category_field.clone();
@@ -222,7 +264,11 @@ fn SlotRow(
     let locked = replenishment_id.is_some();
     let shown_id = move || {
         let typed = slot_id.get();
-        if typed.trim().is_empty() { "this new slot".to_owned() } else { format!("“{}”", typed.trim()) }
+        if typed.trim().is_empty() {
+            "this new slot".to_owned()
+        } else {
+            format!("“{}”", typed.trim())
+        }
     };
     let button = move |label: &'static str, param: &'static str, next: RowState, class: &'static str| {
         let (href, name) = (href.clone(), name.clone());

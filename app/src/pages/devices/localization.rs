@@ -2,7 +2,7 @@
 //! *copy from another marketplace*.
 
 use super::super::{action_error, organizations::org, query_param};
-use super::frame::{device, reload_on_success};
+use super::frame::{device, device_tab, reload_on_success};
 use super::{draft_query, draft_value};
 use crate::api::devices::{LocalizeDevice, LocalizeSlots};
 use crate::components::{error_id, FieldError, FormAlert, Notice, Submit};
@@ -28,7 +28,11 @@ impl NameField {
 /// Copies names between marketplaces. Hydrated it copies in place; without JavaScript the button reloads
 /// the page with what was typed and `copy_from`/`copy_to`, and the page applies the copy when it renders.
 #[component]
-fn CopyControl(marketplaces: Vec<DeviceMarketplace>, href: String, on_copy: Callback<(String, String)>) -> impl IntoView {
+fn CopyControl(
+    marketplaces: Vec<DeviceMarketplace>,
+    href: String,
+    on_copy: Callback<(String, String)>,
+) -> impl IntoView {
     let first = marketplaces.first().map(|m| m.marketplace.code.clone()).unwrap_or_default();
     let second = marketplaces.get(1).map(|m| m.marketplace.code.clone()).unwrap_or_else(|| first.clone());
     let (from, to) = (RwSignal::new(first.clone()), RwSignal::new(second.clone()));
@@ -95,6 +99,7 @@ fn name_input(
     lang: String,
     field: NameField,
     error: Signal<Option<AppError>>,
+    readonly: bool,
 ) -> impl IntoView {
     let server_name = name.clone();
     let message = Signal::derive(move || {
@@ -109,6 +114,7 @@ fn name_input(
             name=name.clone()
             type="text"
             lang=lang
+            readonly=readonly
             value=initial
             prop:value=field.value
             on:input=move |ev| field.value.set(event_target_value(&ev))
@@ -125,6 +131,11 @@ fn name_input(
 
 #[component]
 pub fn DeviceLocalizationPage() -> impl IntoView {
+    device_tab(|| view! { <DeviceLocalizationTab/> })
+}
+
+#[component]
+fn DeviceLocalizationTab() -> impl IntoView {
     let context = device();
     let detail = context.detail.clone();
     let action = ServerAction::<LocalizeDevice>::new();
@@ -136,7 +147,8 @@ pub fn DeviceLocalizationPage() -> impl IntoView {
         .iter()
         .map(|m| {
             let name = format!("names[{}]", m.marketplace.code);
-            let initial = draft_value(error, query, &name).or_else(|| m.friendly_name.clone()).unwrap_or_default();
+            let initial =
+                draft_value(error, query, &name).or_else(|| m.friendly_name.clone()).unwrap_or_default();
             (m.clone(), NameField::new(initial))
         })
         .collect();
@@ -144,8 +156,11 @@ pub fn DeviceLocalizationPage() -> impl IntoView {
     let copy = {
         let fields = fields.clone();
         Callback::new(move |(from, to): (String, String)| {
-            let source = fields.iter().find(|(m, _)| m.marketplace.code == from).map(|(_, f)| f.value.get_untracked());
-            if let (Some(source), Some((_, target))) = (source, fields.iter().find(|(m, _)| m.marketplace.code == to)) {
+            let source =
+                fields.iter().find(|(m, _)| m.marketplace.code == from).map(|(_, f)| f.value.get_untracked());
+            if let (Some(source), Some((_, target))) =
+                (source, fields.iter().find(|(m, _)| m.marketplace.code == to))
+            {
                 if from != to {
                     target.value.set(source);
                     target.local.set(None);
@@ -203,6 +218,7 @@ pub fn DeviceLocalizationPage() -> impl IntoView {
                                                     m.marketplace.locale.clone(),
                                                     *field,
                                                     error,
+                                                    false,
                                                 )}
                                             </td>
                                         </tr>
@@ -233,6 +249,11 @@ pub fn DeviceLocalizationPage() -> impl IntoView {
 
 #[component]
 pub fn SlotLocalizationPage() -> impl IntoView {
+    device_tab(|| view! { <SlotLocalizationTab/> })
+}
+
+#[component]
+fn SlotLocalizationTab() -> impl IntoView {
     let context = device();
     let detail = context.detail.clone();
     let action = ServerAction::<LocalizeSlots>::new();
@@ -250,8 +271,9 @@ pub fn SlotLocalizationPage() -> impl IntoView {
                 .map(|m| {
                     let code = m.marketplace.code.clone();
                     let name = slot_name_field(&slot.key, &code);
-                    let initial =
-                        draft_value(error, query, &name).or_else(|| slot.names.get(&code).cloned()).unwrap_or_default();
+                    let initial = draft_value(error, query, &name)
+                        .or_else(|| slot.names.get(&code).cloned())
+                        .unwrap_or_default();
                     (code, NameField::new(initial))
                 })
                 .collect();
@@ -264,8 +286,11 @@ pub fn SlotLocalizationPage() -> impl IntoView {
         Callback::new(move |(from, to): (String, String)| {
             if from != to {
                 for (_, _, cells) in &grid {
-                    let source = cells.iter().find(|(code, _)| *code == from).map(|(_, f)| f.value.get_untracked());
-                    if let (Some(source), Some((_, target))) = (source, cells.iter().find(|(code, _)| *code == to)) {
+                    let source =
+                        cells.iter().find(|(code, _)| *code == from).map(|(_, f)| f.value.get_untracked());
+                    if let (Some(source), Some((_, target))) =
+                        (source, cells.iter().find(|(code, _)| *code == to))
+                    {
                         target.value.set(source);
                         target.local.set(None);
                     }
@@ -278,11 +303,13 @@ pub fn SlotLocalizationPage() -> impl IntoView {
         copy.run(request);
     }
     let saved = query_param("saved");
-    let notice =
-        Signal::derive(move || copied.get().or_else(|| saved.get().map(|_| "Slot names updated.".to_owned())));
+    let notice = Signal::derive(move || {
+        copied.get().or_else(|| saved.get().map(|_| "Slot names updated.".to_owned()))
+    });
     let organization_id = org().organization.id;
     let href = format!("{}/slot-localization", context.base());
     let marketplaces = detail.marketplaces.clone();
+    let can_edit = detail.can_edit;
     view! {
         <Title text=format!("Slot localization · {} · Replenish", detail.name)/>
         <h2>"Slot localization"</h2>
@@ -323,6 +350,7 @@ pub fn SlotLocalizationPage() -> impl IntoView {
                                                     market.1,
                                                     *field,
                                                     error,
+                                                    !can_edit,
                                                 )}
                                             </td>
                                         }

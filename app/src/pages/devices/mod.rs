@@ -32,7 +32,11 @@ pub(crate) fn draft_query() -> Memo<ParamsMap> {
 }
 
 /// What a field shows first: what was typed before a failed submit, else what the address carries.
-pub(crate) fn draft_value(error: Signal<Option<AppError>>, query: Memo<ParamsMap>, name: &str) -> Option<String> {
+pub(crate) fn draft_value(
+    error: Signal<Option<AppError>>,
+    query: Memo<ParamsMap>,
+    name: &str,
+) -> Option<String> {
     error.get_untracked().and_then(|e| e.typed_value(name)).or_else(|| query.read_untracked().get(name))
 }
 
@@ -44,7 +48,10 @@ pub fn DevicesPage() -> impl IntoView {
     let search = query_param("q");
     let deleted = query_param("deleted");
     let org_id = organization.id.clone();
-    let list = Resource::new(move || (org_id.clone(), search.get().unwrap_or_default()), |(org, q)| list_devices(org, q));
+    let list = Resource::new(
+        move || (org_id.clone(), search.get().unwrap_or_default()),
+        |(org, q)| list_devices(org, q),
+    );
     let can_edit = organization.role.can_edit();
     let register_href = format!("/orgs/{}/devices/new", organization.id);
     let org_id = StoredValue::new(organization.id.clone());

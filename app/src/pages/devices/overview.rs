@@ -1,7 +1,7 @@
 //! A device's overview tab: its details, image, marketplaces, and deletion.
 
 use super::super::{action_error, query_param};
-use super::frame::{device, reload_on_success};
+use super::frame::{device, device_tab, reload_on_success};
 use crate::api::devices::{DeleteDevice, EnableMarketplace, UpdateDevice};
 use crate::components::{Field, FieldError, FormAlert, Notice, Submit};
 use crate::models::{certification_label, DeviceKind, DeviceName, DeviceType};
@@ -10,6 +10,11 @@ use leptos_meta::Title;
 
 #[component]
 pub fn DeviceOverviewPage() -> impl IntoView {
+    device_tab(|| view! { <DeviceOverviewTab/> })
+}
+
+#[component]
+fn DeviceOverviewTab() -> impl IntoView {
     let context = device();
     let detail = context.detail.clone();
     let saved = query_param("saved");
@@ -94,7 +99,8 @@ fn ImageSection() -> impl IntoView {
     let refused = query_param("image_error");
     // The precise message of a hydrated upload, else the one for the code a plain post came back with.
     let refusal = RwSignal::new(None::<String>);
-    let message = Signal::derive(move || refusal.get().or_else(|| refused.get().and_then(|code| image_message(&code))));
+    let message =
+        Signal::derive(move || refusal.get().or_else(|| refused.get().and_then(|code| image_message(&code))));
     let uploading = RwSignal::new(false);
     let upload_href = format!("{}/image", context.base());
     let on_submit = {
@@ -106,10 +112,12 @@ fn ImageSection() -> impl IntoView {
             {
                 use wasm_bindgen::JsCast;
                 ev.prevent_default();
-                let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else {
+                let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+                else {
                     return;
                 };
-                let (url, done, navigate, context) = (url.clone(), done.clone(), navigate.clone(), context.clone());
+                let (url, done, navigate, context) =
+                    (url.clone(), done.clone(), navigate.clone(), context.clone());
                 uploading.set(true);
                 leptos::task::spawn_local(async move {
                     match super::upload::upload_image(form, url).await {

@@ -64,7 +64,8 @@ fn RegisterForm(catalogues: Catalogues, generated: Option<String>, org_id: Strin
     let model_id = RwSignal::new(initial_model_id.clone());
     let marketplace = value("marketplace").unwrap_or_else(|| "US".to_owned());
     let category = value("category").unwrap_or_default();
-    let message = move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field_message(name)));
+    let message =
+        move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field_message(name)));
     let model_id_local = RwSignal::new(None::<Option<String>>);
     let model_id_message = Signal::derive(move || {
         model_id_local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message("model_id")))

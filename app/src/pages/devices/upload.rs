@@ -12,7 +12,9 @@ pub async fn upload_image(form: web_sys::HtmlFormElement, url: String) -> Result
     let failed = |_| "The upload could not be sent. Check your connection and try again.".to_owned();
     let data = web_sys::FormData::new_with_form(&form).map_err(failed)?;
     match data.get("image").dyn_into::<web_sys::File>() {
-        Ok(file) if file.size() == 0.0 && file.name().is_empty() => return Err("Choose an image file to upload.".into()),
+        Ok(file) if file.size() == 0.0 && file.name().is_empty() => {
+            return Err("Choose an image file to upload.".into())
+        }
         Ok(file) if file.size() > MAX_IMAGE_BYTES => {
             return Err(format!(
                 "The image is {:.1} MB; the limit is 1 MB. Export it smaller and upload it again.",
@@ -34,7 +36,11 @@ pub async fn upload_image(form: web_sys::HtmlFormElement, url: String) -> Result
     if response.ok() {
         return Ok(());
     }
-    let text = JsFuture::from(response.text().map_err(failed)?).await.map_err(failed)?.as_string().unwrap_or_default();
+    let text = JsFuture::from(response.text().map_err(failed)?)
+        .await
+        .map_err(failed)?
+        .as_string()
+        .unwrap_or_default();
     let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
     Err(body["message"].as_str().unwrap_or("The upload failed. Please try again.").to_owned())
 }
