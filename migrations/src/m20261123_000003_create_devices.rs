@@ -32,6 +32,7 @@ enum ConsumableCategory {
 }
 
 #[derive(DeriveIden)]
+#[expect(clippy::enum_variant_names, reason = "the column is called device_type")]
 enum Device {
     Table,
     Id,
@@ -58,6 +59,7 @@ enum DeviceMarketplace {
 }
 
 #[derive(DeriveIden)]
+#[expect(clippy::enum_variant_names, reason = "the column is called slot_id, the API's name for it")]
 enum Slot {
     Table,
     Id,

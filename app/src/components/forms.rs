@@ -2,6 +2,9 @@ use crate::error::AppError;
 use crate::models::Role;
 use leptos::prelude::*;
 
+/// A rule a field's value must follow; the same function the server's parser applies.
+pub type Check = fn(&str) -> Result<(), String>;
+
 /// A labelled input whose error, when the server reports one for `name`, sits right below it and is tied
 /// to it for screen readers. After a failed submit it shows again what was typed (never for passwords).
 #[component]
@@ -15,7 +18,7 @@ pub fn Field(
     #[prop(optional)] hint: Option<&'static str>,
     /// The same rule the server applies, run as the user types once the page is hydrated.
     #[prop(optional)]
-    check: Option<fn(&str) -> Result<(), String>>,
+    check: Option<Check>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
     // `None` until the user edits the field; then the browser's own verdict replaces the server's.

@@ -62,8 +62,8 @@ pub fn ordered_rows(rows: &BTreeMap<String, SlotRowInput>) -> Vec<(&String, &Slo
     ordered
 }
 
-/// Checks every row. On failure the errors mark each bad row's field and keep every typed value.
-pub fn check_inventory(rows: &BTreeMap<String, SlotRowInput>) -> Result<Vec<SlotChange>, FieldErrors> {
+/// Errors with no message yet that keep every typed row value, so a refused form shows them again.
+pub fn typed_rows(rows: &BTreeMap<String, SlotRowInput>) -> FieldErrors {
     let mut errors = FieldErrors::new();
     for (row, input) in rows {
         errors.values.insert(row_field(row, "key"), input.key.clone());
@@ -71,6 +71,12 @@ pub fn check_inventory(rows: &BTreeMap<String, SlotRowInput>) -> Result<Vec<Slot
         errors.values.insert(row_field(row, "category"), input.category.clone());
         errors.values.insert(row_field(row, "delete"), input.delete.clone());
     }
+    errors
+}
+
+/// Checks every row. On failure the errors mark each bad row's field and keep every typed value.
+pub fn check_inventory(rows: &BTreeMap<String, SlotRowInput>) -> Result<Vec<SlotChange>, FieldErrors> {
+    let mut errors = typed_rows(rows);
     let mut changes = Vec::new();
     let mut seen: HashMap<String, &str> = HashMap::new();
     let mut position = 0;

@@ -3,7 +3,7 @@
 use crate::entities::{consumable_category, device_marketplace, slot, slot_name};
 use crate::error::{AppError, FieldErrors};
 use crate::models::inventory::{
-    check_inventory, ordered_rows, row_field, slot_name_field, slot_name_group, SlotChange, SlotRowInput,
+    check_inventory, row_field, slot_name_field, slot_name_group, typed_rows, SlotChange, SlotRowInput,
 };
 use crate::models::{CustomerFacingName, Role};
 use crate::services::audit::{self, Actor};
@@ -42,7 +42,7 @@ pub async fn save_inventory(
         consumable_category::Entity::find().all(&txn).await?.into_iter().map(|c| c.code).collect();
 
     // Checks that need the database, marked on the row they concern.
-    let mut errors = refusal_base(rows);
+    let mut errors = typed_rows(rows);
     let row_of_key: HashMap<&str, &String> =
         rows.iter().filter(|(_, r)| !r.key.is_empty()).map(|(name, r)| (r.key.as_str(), name)).collect();
     let mut mentioned = HashSet::new();
@@ -168,18 +168,6 @@ pub async fn save_inventory(
     }
     txn.commit().await?;
     Ok(())
-}
-
-/// Errors that keep every typed row value.
-fn refusal_base(rows: &BTreeMap<String, SlotRowInput>) -> FieldErrors {
-    let mut errors = FieldErrors::new();
-    for (row, input) in ordered_rows(rows) {
-        errors.values.insert(row_field(row, "key"), input.key.clone());
-        errors.values.insert(row_field(row, "slot_id"), input.slot_id.clone());
-        errors.values.insert(row_field(row, "category"), input.category.clone());
-        errors.values.insert(row_field(row, "delete"), input.delete.clone());
-    }
-    errors
 }
 
 /// Sets the customer-facing name of every slot in every enabled marketplace. An empty field clears a

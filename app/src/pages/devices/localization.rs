@@ -247,6 +247,14 @@ fn DeviceLocalizationTab() -> impl IntoView {
     }
 }
 
+/// One slot's row of the slot-name grid: a field per enabled marketplace code.
+#[derive(Clone)]
+struct SlotNames {
+    key: String,
+    slot_id: String,
+    cells: Vec<(String, NameField)>,
+}
+
 #[component]
 pub fn SlotLocalizationPage() -> impl IntoView {
     device_tab(|| view! { <SlotLocalizationTab/> })
@@ -261,7 +269,7 @@ fn SlotLocalizationTab() -> impl IntoView {
     let error = action_error(action);
     let query = draft_query();
     // One field per slot and marketplace.
-    let grid: Vec<(String, String, Vec<(String, NameField)>)> = detail
+    let grid: Vec<SlotNames> = detail
         .slots
         .iter()
         .map(|slot| {
@@ -277,7 +285,7 @@ fn SlotLocalizationTab() -> impl IntoView {
                     (code, NameField::new(initial))
                 })
                 .collect();
-            (slot.key.clone(), slot.slot_id.clone(), cells)
+            SlotNames { key: slot.key.clone(), slot_id: slot.slot_id.clone(), cells }
         })
         .collect();
     let copied = RwSignal::new(None::<String>);
@@ -285,7 +293,7 @@ fn SlotLocalizationTab() -> impl IntoView {
         let grid = grid.clone();
         Callback::new(move |(from, to): (String, String)| {
             if from != to {
-                for (_, _, cells) in &grid {
+                for SlotNames { cells, .. } in &grid {
                     let source =
                         cells.iter().find(|(code, _)| *code == from).map(|(_, f)| f.value.get_untracked());
                     if let (Some(source), Some((_, target))) =
@@ -335,7 +343,7 @@ fn SlotLocalizationTab() -> impl IntoView {
                 <tbody>
                     {grid
                         .iter()
-                        .map(|(key, slot_id, cells)| {
+                        .map(|SlotNames { key, slot_id, cells }| {
                             view! {
                                 <tr>
                                     <th scope="row"><code>{slot_id.clone()}</code></th>
