@@ -20,6 +20,9 @@ pub const UPLOAD_BODY_LIMIT: usize = MAX_IMAGE_BYTES + 16 * 1024;
 /// Bodies up to this size are read and dropped before a refusal is sent, so that the browser, still
 /// sending, gets the answer instead of a reset connection. Anything larger is cut off.
 const DRAIN_LIMIT: usize = 32 * 1024 * 1024;
+/// Decoding is the costly part of an upload (up to 64 MB of pixels each); a few at a time keep the
+/// server's memory bounded whatever the number of uploads.
+static DECODES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 enum UploadError {
     App(AppError),
@@ -92,6 +95,7 @@ async fn store_upload(
         return Err(UploadError::Refused(ImageRefusal::TooLarge { bytes: length }));
     }
     let bytes = read_image_field(request).await?;
+    let _permit = DECODES.acquire().await.map_err(|_| AppError::Internal)?;
     let checked = tokio::task::spawn_blocking(move || images::check_image(bytes))
         .await
         .map_err(AppError::from)?
@@ -108,9 +112,7 @@ async fn read_image_field(request: Request) -> Result<Vec<u8>, UploadError> {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => return Err(UploadError::Refused(ImageRefusal::Missing)),
-            Err(_) => {
-                return Err(UploadError::Refused(ImageRefusal::TooLarge { bytes: UPLOAD_BODY_LIMIT as u64 }))
-            }
+            Err(error) => return Err(UploadError::Refused(multipart_refusal(&error))),
         };
         if field.name() != Some("image") {
             continue;
@@ -128,13 +130,18 @@ async fn read_image_field(request: Request) -> Result<Vec<u8>, UploadError> {
                     }
                 }
                 Ok(None) => return Ok(bytes),
-                Err(_) => {
-                    return Err(UploadError::Refused(ImageRefusal::TooLarge {
-                        bytes: UPLOAD_BODY_LIMIT as u64,
-                    }))
-                }
+                Err(error) => return Err(UploadError::Refused(multipart_refusal(&error))),
             }
         }
+    }
+}
+
+/// A body over the limit is "too large"; any other broken multipart body carries no usable file.
+fn multipart_refusal(error: &axum::extract::multipart::MultipartError) -> ImageRefusal {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ImageRefusal::TooLarge { bytes: UPLOAD_BODY_LIMIT as u64 }
+    } else {
+        ImageRefusal::Missing
     }
 }
 

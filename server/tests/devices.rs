@@ -1079,3 +1079,20 @@ async fn a_registration_posted_without_javascript_returns_to_the_form_or_goes_to
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("No Script Printer"));
 }
+
+#[tokio::test]
+async fn a_device_with_an_issued_replenishment_id_cannot_be_deleted() {
+    let (app, org, device) = owner_with_device("issued@example.com").await;
+    let stored = slots_of(&app, &device).await.remove(0);
+    let mut issued: slot::ActiveModel = stored.into();
+    issued.replenishment_id = Set(Some("amzn1.replenishment.0002".to_owned()));
+    issued.update(&app.db).await.expect("issue a replenishment ID");
+    let before = device_state(&app, &org, &device).await;
+
+    let exact = [("org", org.as_str()), ("device", device.as_str()), ("confirm_name", DEVICE_NAME)];
+    let response = app.call("delete_device", &exact).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let error: Value = response.json().await.expect("JSON error");
+    assert!(error["Refused"].as_str().is_some_and(|m| m.contains("issued replenishment IDs")), "{error}");
+    assert_eq!(device_state(&app, &org, &device).await, before, "nothing changed");
+}

@@ -49,7 +49,6 @@ pub async fn suggest_model_id(org: String) -> Result<String, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "register_device")]
-#[allow(clippy::too_many_arguments)]
 pub async fn register_device(
     org: String,
     #[server(default)] kind: String,

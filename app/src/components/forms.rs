@@ -149,3 +149,15 @@ pub fn FieldError(#[prop(into)] message: Signal<Option<String>>, name: String) -
     let id = error_id(&name);
     move || message.get().map(|text| view! { <p class="field-error" id=id.clone()>{text}</p> })
 }
+
+/// The form's first submit button, so that Enter in a field saves the form instead of pressing a helper
+/// button placed earlier in it (Generate, Delete, Copy). Invisible and outside the tab order; the visible
+/// save button is the one people use.
+#[component]
+pub fn DefaultSubmit(label: &'static str) -> impl IntoView {
+    view! {
+        <button type="submit" class="visually-hidden" tabindex="-1" aria-hidden="true">
+            {label}
+        </button>
+    }
+}

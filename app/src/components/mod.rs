@@ -4,7 +4,7 @@ mod forms;
 mod frame;
 mod header;
 
-pub use forms::{error_id, Field, FieldError, FormAlert, Notice, RoleSelect, Submit};
+pub use forms::{error_id, DefaultSubmit, Field, FieldError, FormAlert, Notice, RoleSelect, Submit};
 pub(crate) use frame::urlencode;
 pub use frame::{ErrorPage, OrgFrame, PublicFrame, SignedInFrame};
 pub use header::AppHeader;

@@ -79,6 +79,12 @@ pub fn check_inventory(rows: &BTreeMap<String, SlotRowInput>) -> Result<Vec<Slot
     let mut errors = typed_rows(rows);
     let mut changes = Vec::new();
     let mut seen: HashMap<String, &str> = HashMap::new();
+    let mut keys = std::collections::HashSet::new();
+    for (row, input) in rows {
+        if !input.key.is_empty() && !keys.insert(input.key.as_str()) {
+            errors.add(&row_field(row, "slot_id"), "This slot appears twice in the form. Reload the page.");
+        }
+    }
     let mut position = 0;
     for (row, input) in ordered_rows(rows) {
         if input.is_deleted() {
@@ -187,6 +193,13 @@ mod tests {
         let message = errors.messages.get("rows[1][slot_id]").expect("second row marked");
         assert!(message.contains("already used by slot 01"), "{message}");
         assert!(!errors.messages.contains_key("rows[0][slot_id]"));
+    }
+
+    #[test]
+    fn a_stored_slot_may_appear_only_once() {
+        let errors = check_inventory(&rows(&[("k1", "a", "air_filter", ""), ("k1", "b", "air_filter", "1")]))
+            .unwrap_err();
+        assert!(errors.messages.values().any(|m| m.contains("appears twice")), "{errors:?}");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use sea_orm::{
 };
 use std::collections::{BTreeMap, HashMap};
 
-/// What the registration form submits.
+/// What the registration form submits, as typed; `register_device` checks every field.
 #[derive(Debug, Clone, Default)]
 pub struct Registration {
     pub kind: String,
@@ -32,6 +32,7 @@ pub struct Registration {
     pub category: String,
 }
 
+/// The marketplaces and consumable categories, in their catalogue order.
 pub async fn load_catalogues(conn: &impl ConnectionTrait) -> Result<Catalogues, AppError> {
     let marketplaces =
         marketplace::Entity::find().order_by_asc(marketplace::Column::Position).all(conn).await?;
@@ -194,6 +195,23 @@ pub async fn register_device(
 
 fn taken_message(model_id: &str) -> String {
     format!("Model ID “{model_id}” is already used by another device in this organization.")
+}
+
+/// Holds the device's row until the transaction ends, so that two changes to its inventory run one
+/// after the other. SQLite needs nothing: its single connection already runs one transaction at a time.
+pub async fn lock_device(
+    txn: &impl ConnectionTrait,
+    organization_id: &str,
+    device_id: &str,
+) -> Result<device::Model, AppError> {
+    let query =
+        device::Entity::find_by_id(device_id).filter(device::Column::OrganizationId.eq(organization_id));
+    let query = if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        query.lock_exclusive()
+    } else {
+        query
+    };
+    query.one(txn).await?.ok_or(AppError::NotFound)
 }
 
 /// The device, if it belongs to the organization.
@@ -427,15 +445,22 @@ pub async fn update_device(
     let (Some(name), Some(device_type)) = (name, device_type) else {
         return Err(AppError::Validation(errors));
     };
+    let new_type = device_type.map(|t| t.as_str().to_owned());
+    if existing.name == name.as_str() && existing.device_type == new_type {
+        return Ok(());
+    }
+    let detail = match &new_type {
+        Some(device_type) => format!("name {}, device type {device_type}", name.as_str()),
+        None => format!("name {}", name.as_str()),
+    };
     let txn = db.begin().await?;
     let model_id = existing.model_id.clone();
     let mut active: device::ActiveModel = existing.into();
     active.name = Set(name.as_str().to_owned());
-    active.device_type = Set(device_type.map(|t| t.as_str().to_owned()));
+    active.device_type = Set(new_type);
     active.updated_at = Set(now());
     active.update(&txn).await?;
-    audit::record(&txn, Some(organization_id), Some(actor), "device.updated", &model_id, name.as_str())
-        .await?;
+    audit::record(&txn, Some(organization_id), Some(actor), "device.updated", &model_id, &detail).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -564,6 +589,20 @@ pub async fn delete_device(
         return Err(AppError::Validation(errors));
     }
     let txn = db.begin().await?;
+    lock_device(&txn, organization_id, device_id).await?;
+    let issued = slot::Entity::find()
+        .filter(slot::Column::DeviceId.eq(device_id))
+        .filter(slot::Column::OrganizationId.eq(organization_id))
+        .filter(slot::Column::ReplenishmentId.is_not_null())
+        .count(&txn)
+        .await?;
+    if issued > 0 {
+        // Issued replenishment IDs are in use by devices in the field; deleting them would strand those.
+        return Err(AppError::Refused(format!(
+            "“{}” has {issued} slot(s) with issued replenishment IDs and cannot be deleted.",
+            device.name
+        )));
+    }
     let (model_id, name) = (device.model_id.clone(), device.name.clone());
     device.delete(&txn).await?;
     audit::record(&txn, Some(organization_id), Some(actor), "device.deleted", &model_id, &name).await?;

@@ -18,6 +18,9 @@ use std::io::Cursor;
 pub const MAX_IMAGE_BYTES: usize = 1024 * 1024;
 /// Images wider or taller than this are refused before they are decoded in full.
 pub const MAX_DIMENSION: u32 = 6000;
+/// A 1 MB file can still decode to a huge bitmap; more pixels than this (4000 × 4000) are refused
+/// before decoding, which caps one decode at 64 MB of RGBA.
+pub const MAX_PIXELS: u64 = 16_000_000;
 /// The thumbnail fits in a square of this many pixels.
 pub const THUMBNAIL_SIZE: u32 = 160;
 /// Share of edge pixels allowed to be neither near-white nor transparent (logos, shadows, antialiasing).
@@ -62,7 +65,8 @@ impl ImageRefusal {
                 format!("The file starts like a {format} image but could not be read; it may be damaged.")
             }
             ImageRefusal::TooManyPixels { width, height } => format!(
-                "The image is {width} × {height} pixels; at most {MAX_DIMENSION} × {MAX_DIMENSION} are accepted."
+                "The image is {width} × {height} pixels; at most 16 megapixels and {MAX_DIMENSION} pixels a side \
+                 are accepted."
             ),
             ImageRefusal::Background { percent } => format!(
                 "The background must be white or transparent: {percent}% of the pixels along the image's edge are \
@@ -100,7 +104,7 @@ pub fn check_image(bytes: Vec<u8>) -> Result<CheckedImage, ImageRefusal> {
     };
     let mut reader = ImageReader::with_format(Cursor::new(&bytes), format);
     let (width, height) = reader.into_dimensions().map_err(|_| ImageRefusal::Unreadable { format: label })?;
-    if width > MAX_DIMENSION || height > MAX_DIMENSION {
+    if width > MAX_DIMENSION || height > MAX_DIMENSION || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(ImageRefusal::TooManyPixels { width, height });
     }
     reader = ImageReader::with_format(Cursor::new(&bytes), format);
@@ -109,7 +113,10 @@ pub fn check_image(bytes: Vec<u8>) -> Result<CheckedImage, ImageRefusal> {
     limits.max_image_height = Some(MAX_DIMENSION);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let decoded = reader.decode().map_err(|_| ImageRefusal::Unreadable { format: label })?;
+    let decoded = reader.decode().map_err(|error| match error {
+        image::ImageError::Limits(_) => ImageRefusal::TooManyPixels { width, height },
+        _ => ImageRefusal::Unreadable { format: label },
+    })?;
     let share = foreign_border_share(&decoded);
     if share > BORDER_TOLERANCE {
         return Err(ImageRefusal::Background { percent: (share * 100.0).round() as u32 });
@@ -130,7 +137,6 @@ pub fn foreign_border_share(image: &DynamicImage) -> f64 {
         return 0.0;
     }
     let band = (width.min(height) / 100).max(1);
-    let rgba = image.to_rgba8();
     let (mut total, mut foreign) = (0u64, 0u64);
     for y in 0..height {
         for x in 0..width {
@@ -140,7 +146,8 @@ pub fn foreign_border_share(image: &DynamicImage) -> f64 {
                 continue;
             }
             total += 1;
-            let [r, g, b, a] = rgba.get_pixel(x, y).0;
+            // Only the band is read, pixel by pixel, rather than converting the whole image.
+            let [r, g, b, a] = image.get_pixel(x, y).0;
             let transparent = a <= 25;
             let near_white = r.min(g).min(b) >= 230;
             if !(transparent || near_white) {

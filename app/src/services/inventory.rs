@@ -7,7 +7,7 @@ use crate::models::inventory::{
 };
 use crate::models::{CustomerFacingName, Role};
 use crate::services::audit::{self, Actor};
-use crate::services::devices::find_device;
+use crate::services::devices::{find_device, lock_device};
 use crate::services::organizations::require_role;
 use crate::services::{now, tokens::new_id};
 use sea_orm::{
@@ -30,6 +30,7 @@ pub async fn save_inventory(
     let changes = check_inventory(rows).map_err(AppError::Validation)?;
 
     let txn = db.begin().await?;
+    lock_device(&txn, organization_id, device_id).await?;
     let existing: HashMap<String, slot::Model> = slot::Entity::find()
         .filter(slot::Column::DeviceId.eq(device_id))
         .filter(slot::Column::OrganizationId.eq(organization_id))
@@ -109,7 +110,16 @@ pub async fn save_inventory(
             SlotChange::Delete { key } => {
                 if let Some(stored) = existing.get(&key) {
                     summary.push(format!("deleted {}", stored.slot_id));
-                    stored.clone().delete(&txn).await?;
+                    // The condition repeats the check above in the statement itself, so that an ID issued
+                    // meanwhile is never deleted.
+                    let deleted = slot::Entity::delete_many()
+                        .filter(slot::Column::Id.eq(key.as_str()))
+                        .filter(slot::Column::ReplenishmentId.is_null())
+                        .exec(&txn)
+                        .await?;
+                    if deleted.rows_affected != 1 {
+                        return Err(changed_meanwhile(typed_rows(rows)));
+                    }
                 }
             }
             SlotChange::Keep { key, slot_id, category, position } => {
@@ -168,6 +178,12 @@ pub async fn save_inventory(
     }
     txn.commit().await?;
     Ok(())
+}
+
+fn changed_meanwhile(mut errors: crate::error::FieldErrors) -> AppError {
+    errors.form =
+        Some("The inventory changed since this page loaded. Reload the page and save again.".into());
+    AppError::Validation(errors)
 }
 
 /// Sets the customer-facing name of every slot in every enabled marketplace. An empty field clears a

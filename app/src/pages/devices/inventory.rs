@@ -8,7 +8,7 @@ use super::super::{action_error, organizations::org, query_param};
 use super::draft_query;
 use super::frame::{device, device_tab, reload_on_success};
 use crate::api::devices::SaveInventory;
-use crate::components::{error_id, FieldError, FormAlert, Notice, Submit};
+use crate::components::{error_id, DefaultSubmit, FieldError, FormAlert, Notice, Submit};
 use crate::error::AppError;
 use crate::models::inventory::{ordered_rows, row_field, SlotRowInput};
 use crate::models::{ConsumableCategory, DeviceDetail, SlotId};
@@ -28,7 +28,7 @@ struct Row {
     name: String,
     key: String,
     slot_id: RwSignal<String>,
-    category: RwSignal<String>,
+    category: String,
     state: RwSignal<RowState>,
     /// The replenishment ID issued for the stored slot, which makes it impossible to delete.
     replenishment_id: Option<String>,
@@ -60,6 +60,8 @@ fn rows_from_fields<'a>(fields: impl Iterator<Item = (&'a str, &'a str)>) -> BTr
 /// The rows to show first: what a failed save sent back, else what a no-JavaScript button carried in
 /// the address, else the stored slots; then the button's action applied.
 fn initial_rows(detail: &DeviceDetail, error: Option<AppError>) -> Vec<Row> {
+    // After a failed save the address still carries the button that led here; it must not act twice.
+    let replay = error.is_none();
     let query = draft_query();
     let query = query.read_untracked();
     let from_error = match error {
@@ -118,7 +120,7 @@ fn initial_rows(detail: &DeviceDetail, error: Option<AppError>) -> Vec<Row> {
             )
         })
         .collect();
-    if query.get("add").is_some() {
+    if replay && query.get("add").is_some() {
         let name = next_row_name(&rows);
         rows.push(new_row(name, String::new(), String::new(), String::new(), RowState::Normal, None));
     }
@@ -127,7 +129,7 @@ fn initial_rows(detail: &DeviceDetail, error: Option<AppError>) -> Vec<Row> {
         ("remove", RowState::Deleted),
         ("restore", RowState::Normal),
     ] {
-        if let Some(target) = query.get(param) {
+        if let Some(target) = query.get(param).filter(|_| replay) {
             if let Some(row) = rows.iter().find(|r| r.name == target && r.replenishment_id.is_none()) {
                 row.state.set(state);
             }
@@ -148,7 +150,7 @@ fn new_row(
         name,
         key,
         slot_id: RwSignal::new(slot_id),
-        category: RwSignal::new(category),
+        category,
         state: RwSignal::new(state),
         replenishment_id,
         local: RwSignal::new(None),
@@ -185,6 +187,7 @@ fn InventoryTab() -> impl IntoView {
         <p>"One slot per consumable the device uses. Slot IDs (1 to 64 letters, digits, _ or -) are not shown to customers; they are the {slotId} of the API."</p>
         <Notice text=notice/>
         <ActionForm action=action attr:class="form inventory" attr:novalidate=true>
+            {can_edit.then(|| view! { <DefaultSubmit label="Save inventory"/> })}
             <FormAlert error=error/>
             <input type="hidden" name="org" value=organization_id/>
             <input type="hidden" name="device" value=detail.id.clone()/>
@@ -245,6 +248,11 @@ fn SlotRow(
         row_field(&name, "key"),
         row_field(&name, "delete"),
     );
+    // A new server answer takes over from the browser's own verdict.
+    Effect::new(move |_| {
+        error.track();
+        local.set(None);
+    });
     let id_message = {
         let field = id_field.clone();
         Signal::derive(move || {
@@ -260,7 +268,7 @@ fn SlotRow(
     let (id_error_id, category_error_id) = (error_id(&id_field), error_id(&category_field));
     let (id_error_name, category_error_name) = (id_field.clone(), category_field.clone());
     let initial_slot_id = slot_id.get_untracked();
-    let initial_category = category.get_untracked();
+    let initial_category = category;
     let locked = replenishment_id.is_some();
     let shown_id = move || {
         let typed = slot_id.get();
@@ -325,7 +333,6 @@ fn SlotRow(
                         id=select_id
                         name=category_field
                         disabled=!can_edit
-                        on:change=move |ev| category.set(event_target_value(&ev))
                         aria-invalid=move || category_message.get().map(|_| "true")
                         aria-describedby=move || category_message.get().map(|_| category_error_id.clone())
                     >

@@ -5,7 +5,7 @@ use super::super::{action_error, organizations::org, query_param};
 use super::frame::{device, device_tab, reload_on_success};
 use super::{draft_query, draft_value};
 use crate::api::devices::{LocalizeDevice, LocalizeSlots};
-use crate::components::{error_id, FieldError, FormAlert, Notice, Submit};
+use crate::components::{error_id, DefaultSubmit, FieldError, FormAlert, Notice, Submit};
 use crate::error::AppError;
 use crate::models::inventory::slot_name_field;
 use crate::models::{CustomerFacingName, DeviceMarketplace};
@@ -75,7 +75,7 @@ fn CopyControl(
     }
 }
 
-/// What the copy did, said to the maker; `None` when no copy was asked for.
+/// What the copy did, said to the maker.
 fn copy_notice(from: &str, to: &str) -> String {
     if from == to {
         "Choose two different marketplaces to copy between.".to_owned()
@@ -84,8 +84,12 @@ fn copy_notice(from: &str, to: &str) -> String {
     }
 }
 
-/// A copy asked for by a no-JavaScript reload: (from, to).
-fn requested_copy() -> Option<(String, String)> {
+/// A copy asked for by a no-JavaScript reload: (from, to). After a failed save the address still carries
+/// it, and it must not run again over what was typed.
+fn requested_copy(error: Signal<Option<AppError>>) -> Option<(String, String)> {
+    if error.get_untracked().is_some() {
+        return None;
+    }
     let query = draft_query();
     let query = query.read_untracked();
     query.get("copy")?;
@@ -106,6 +110,10 @@ fn name_input(
         field.local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message(&server_name)))
     });
     let message_id = error_id(&name);
+    Effect::new(move |_| {
+        error.track();
+        field.local.set(None);
+    });
     let initial = field.value.get_untracked();
     view! {
         <label for=id.clone() class="visually-hidden">{label}</label>
@@ -169,7 +177,7 @@ fn DeviceLocalizationTab() -> impl IntoView {
             copied.set(Some(copy_notice(&from, &to)));
         })
     };
-    if let Some(request) = requested_copy() {
+    if let Some(request) = requested_copy(error) {
         copy.run(request);
     }
     let saved = query_param("saved");
@@ -186,6 +194,7 @@ fn DeviceLocalizationTab() -> impl IntoView {
         {if detail.can_edit {
             view! {
                 <ActionForm action=action attr:class="form" attr:novalidate=true>
+                    <DefaultSubmit label="Update"/>
                     <FormAlert error=error/>
                     <input type="hidden" name="org" value=organization_id/>
                     <input type="hidden" name="device" value=detail.id.clone()/>
@@ -307,7 +316,7 @@ fn SlotLocalizationTab() -> impl IntoView {
             copied.set(Some(copy_notice(&from, &to)));
         })
     };
-    if let Some(request) = requested_copy() {
+    if let Some(request) = requested_copy(error) {
         copy.run(request);
     }
     let saved = query_param("saved");
@@ -324,6 +333,7 @@ fn SlotLocalizationTab() -> impl IntoView {
         <p>"The customer-facing name of each slot's product type, in each marketplace's language (1 to 60 characters)."</p>
         <Notice text=notice/>
         <ActionForm action=action attr:class="form" attr:novalidate=true>
+            {detail.can_edit.then(|| view! { <DefaultSubmit label="Update"/> })}
             <FormAlert error=error/>
             <input type="hidden" name="org" value=organization_id/>
             <input type="hidden" name="device" value=detail.id.clone()/>

@@ -4,7 +4,7 @@
 use super::super::{action_error, organizations::org, query_param};
 use super::{draft_query, draft_value};
 use crate::api::devices::{load_catalogues, suggest_model_id, RegisterDevice};
-use crate::components::{error_id, ErrorPage, Field, FieldError, FormAlert, Submit};
+use crate::components::{error_id, DefaultSubmit, ErrorPage, Field, FieldError, FormAlert, Submit};
 use crate::error::AppError;
 use crate::models::{Catalogues, DeviceKind, DeviceName, ModelId};
 use leptos::prelude::*;
@@ -67,6 +67,11 @@ fn RegisterForm(catalogues: Catalogues, generated: Option<String>, org_id: Strin
     let message =
         move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field_message(name)));
     let model_id_local = RwSignal::new(None::<Option<String>>);
+    // A new server answer takes over from the browser's own verdict.
+    Effect::new(move |_| {
+        error.track();
+        model_id_local.set(None);
+    });
     let model_id_message = Signal::derive(move || {
         model_id_local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message("model_id")))
     });
@@ -85,6 +90,7 @@ fn RegisterForm(catalogues: Catalogues, generated: Option<String>, org_id: Strin
     };
     view! {
         <ActionForm action=action attr:class="form register-form" attr:novalidate=true>
+            <DefaultSubmit label="Save"/>
             <FormAlert error=error/>
             <input type="hidden" name="org" value=org_id.clone()/>
             <fieldset class="field" aria-describedby=move || message("kind").get().map(|_| error_id("kind"))>
