@@ -130,7 +130,7 @@ def main():
         call(client, "sign_up", {"email": owner, "password": PASSWORD, "organization_name": "Bench Org"})
         call(client, "verify_email", {"token": verification_token(os.path.join(workdir, "data", "mail"))})
         call(client, "sign_in", {"email": owner, "password": PASSWORD})
-        viewer = call(client, "current_viewer", {})
+        viewer = call(client, "viewer", {})
         org = viewer["organizations"][0]["id"]
 
         registrations = []
@@ -158,6 +158,9 @@ def main():
             elapsed, size = timed_get(client, f"/orgs/{org}")
             page_times.append(elapsed)
         summary("GET /orgs/{org} (server-rendered list)", page_times, f" {size / 1024:.0f} KiB")
+        if os.environ.get("BENCH_DUMP"):
+            with client.open(urllib.request.Request(f"{BASE}/orgs/{org}", headers={"Accept": "text/html"})) as r:
+                open(os.environ["BENCH_DUMP"], "wb").write(r.read())
         summary(
             "list_devices server function",
             [timed_call(client, "list_devices", {"org": org, "search": ""}) for _ in range(args.requests)],
