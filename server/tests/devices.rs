@@ -1096,3 +1096,47 @@ async fn a_device_with_an_issued_replenishment_id_cannot_be_deleted() {
     assert!(error["Refused"].as_str().is_some_and(|m| m.contains("issued replenishment IDs")), "{error}");
     assert_eq!(device_state(&app, &org, &device).await, before, "nothing changed");
 }
+
+#[tokio::test]
+async fn the_device_list_is_paged_by_fifty_and_keeps_the_search_across_pages() {
+    let app = spawn_app().await;
+    let org = app.signed_in_owner("pages@example.com", "Many Devices").await;
+    for n in 0..55 {
+        let (name, model_id) = (format!("Purifier {n:02}"), format!("PUR-{n:02}"));
+        register(&app, &org, "skills_kit", &name, &model_id).await;
+    }
+    let page = |search: &'static str, page: &'static str| {
+        let app = &app;
+        let org = org.clone();
+        async move {
+            let form = [("org", org.as_str()), ("search", search), ("page", page)];
+            ok_json(app.call("list_devices", &form).await, "list_devices").await
+        }
+    };
+
+    let first = page("", "1").await;
+    assert_eq!(
+        (first["total"].clone(), first["matching"].clone(), first["page_count"].clone()),
+        (55.into(), 55.into(), 2.into())
+    );
+    let names: Vec<&str> =
+        first["devices"].as_array().expect("devices").iter().filter_map(|d| d["name"].as_str()).collect();
+    assert_eq!(names.len(), 50);
+    assert_eq!((names[0], names[49]), ("Purifier 00", "Purifier 49"));
+    let second = page("", "2").await;
+    assert_eq!(second["devices"].as_array().map(Vec::len), Some(5));
+    assert_eq!(second["devices"][0]["name"], "Purifier 50");
+    let past_the_end = page("", "9").await;
+    assert_eq!(past_the_end["page"], 2, "a page past the end shows the last one");
+
+    let searched = page("purifier 5", "1").await;
+    assert_eq!((searched["matching"].clone(), searched["total"].clone()), (5.into(), 55.into()));
+    assert_eq!(searched["page_count"], 1);
+
+    let (status, html) = app.page(&format!("/orgs/{org}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("55 device(s), showing 1–50"), "caption");
+    assert!(html.contains("href=\"?page=2\""), "a link to the next page");
+    let (_, html) = app.page(&format!("/orgs/{org}?q=Purifier&page=2")).await;
+    assert!(html.contains("href=\"?q=Purifier&amp;page=1\""), "the previous link keeps the search");
+}

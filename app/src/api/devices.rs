@@ -7,12 +7,16 @@ use leptos::prelude::*;
 use std::collections::BTreeMap;
 
 #[server(prefix = "/api", endpoint = "list_devices")]
-pub async fn list_devices(org: String, search: String) -> Result<DeviceList, AppError> {
+pub async fn list_devices(
+    org: String,
+    #[server(default)] search: String,
+    #[server(default)] page: u64,
+) -> Result<DeviceList, AppError> {
     use super::server::*;
     let (state, session) = (state()?, session().await?);
     let result = async {
         let user_id = signed_in_user_id(&session).await?;
-        crate::services::devices::list_devices(&state.db, &user_id, &org, &search).await
+        crate::services::devices::list_devices(&state.db, &user_id, &org, &search, page).await
     }
     .await;
     finish(result).await

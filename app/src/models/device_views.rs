@@ -49,9 +49,17 @@ pub struct DeviceSummary {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeviceList {
+    /// One page of the devices that match the search.
     pub devices: Vec<DeviceSummary>,
     /// Devices in the organization, before the search filter.
     pub total: u64,
+    /// Devices that match the search.
+    pub matching: u64,
+    /// The page shown, from 1.
+    pub page: u64,
+    pub page_count: u64,
+    /// Devices per page.
+    pub per_page: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

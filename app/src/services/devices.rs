@@ -231,12 +231,17 @@ pub(crate) fn image_url(organization_id: &str, device_id: &str, image_id: &str) 
     format!("/orgs/{organization_id}/devices/{device_id}/image/{image_id}")
 }
 
-/// The organization's devices whose name or model ID contains `search` (any case), by name.
+/// Devices per page of the device list.
+pub const DEVICES_PER_PAGE: u64 = 50;
+
+/// One page (from 1) of the organization's devices whose name or model ID contains `search` (any case),
+/// by name. A page past the end shows the last one.
 pub async fn list_devices(
     conn: &impl ConnectionTrait,
     user_id: &str,
     organization_id: &str,
     search: &str,
+    page: u64,
 ) -> Result<DeviceList, AppError> {
     member_role(conn, organization_id, user_id).await?;
     let total =
@@ -258,12 +263,22 @@ pub async fn list_devices(
             Condition::any().add(contains(device::Column::Name)).add(contains(device::Column::ModelId)),
         );
     }
-    let devices =
-        query.order_by_asc(device::Column::Name).order_by_asc(device::Column::ModelId).all(conn).await?;
+    let matching = query.clone().count(conn).await?;
+    let page_count = Ord::max(matching.div_ceil(DEVICES_PER_PAGE), 1);
+    let page = page.clamp(1, page_count);
+    let devices = query
+        .order_by_asc(device::Column::Name)
+        .order_by_asc(device::Column::ModelId)
+        .offset((page - 1) * DEVICES_PER_PAGE)
+        .limit(DEVICES_PER_PAGE)
+        .all(conn)
+        .await?;
+    let ids: Vec<String> = devices.iter().map(|d| d.id.clone()).collect();
 
     let mut marketplaces: HashMap<String, Vec<MarketplaceState>> = HashMap::new();
     let rows = device_marketplace::Entity::find()
         .filter(device_marketplace::Column::OrganizationId.eq(organization_id))
+        .filter(device_marketplace::Column::DeviceId.is_in(ids.clone()))
         .order_by_desc(device_marketplace::Column::IsPrimary)
         .order_by_asc(device_marketplace::Column::CreatedAt)
         .order_by_asc(device_marketplace::Column::MarketplaceCode)
@@ -280,6 +295,7 @@ pub async fn list_devices(
         .column(slot::Column::DeviceId)
         .column_as(slot::Column::Id.count(), "count")
         .filter(slot::Column::OrganizationId.eq(organization_id))
+        .filter(slot::Column::DeviceId.is_in(ids.clone()))
         .group_by(slot::Column::DeviceId)
         .into_tuple::<(String, i64)>()
         .all(conn)
@@ -291,6 +307,7 @@ pub async fn list_devices(
         .column(device_image::Column::DeviceId)
         .column(device_image::Column::Id)
         .filter(device_image::Column::OrganizationId.eq(organization_id))
+        .filter(device_image::Column::DeviceId.is_in(ids))
         .into_tuple::<(String, String)>()
         .all(conn)
         .await?
@@ -311,7 +328,7 @@ pub async fn list_devices(
             model_id: d.model_id,
         })
         .collect();
-    Ok(DeviceList { devices, total })
+    Ok(DeviceList { devices, total, matching, page, page_count, per_page: DEVICES_PER_PAGE })
 }
 
 /// One device with its marketplaces, slots, names and image, as the member `user_id` may see it.

@@ -19,7 +19,7 @@ use super::query_param;
 use crate::api::devices::list_devices;
 use crate::components::{ErrorPage, Notice};
 use crate::error::AppError;
-use crate::models::{certification_label, DeviceList, DeviceSummary};
+use crate::models::{certification_label, DeviceList};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -46,11 +46,15 @@ pub fn DevicesPage() -> impl IntoView {
     let context = org();
     let organization = context.organization.clone();
     let search = query_param("q");
+    let page = query_param("page");
     let deleted = query_param("deleted");
     let org_id = organization.id.clone();
     let list = Resource::new(
-        move || (org_id.clone(), search.get().unwrap_or_default()),
-        |(org, q)| list_devices(org, q),
+        move || {
+            let page = page.get().and_then(|p| p.parse::<u64>().ok()).unwrap_or(1);
+            (org_id.clone(), search.get().unwrap_or_default(), page)
+        },
+        |(org, q, page)| list_devices(org, q, page),
     );
     let can_edit = organization.role.can_edit();
     let register_href = format!("/orgs/{}/devices/new", organization.id);
@@ -84,9 +88,13 @@ pub fn DevicesPage() -> impl IntoView {
                     Ok(DeviceList { devices, .. }) if devices.is_empty() => view! {
                         <p role="status">"No device matches “" {search.get_untracked().unwrap_or_default()} "”."</p>
                     }.into_any(),
-                    Ok(DeviceList { devices, total }) => view! {
-                        <DeviceTable devices total org_id=org_id.get_value()/>
-                    }.into_any(),
+                    Ok(list) => {
+                        let pages = pagination(&list, search.get_untracked().unwrap_or_default());
+                        view! {
+                            <DeviceTable list org_id=org_id.get_value()/>
+                            {pages}
+                        }.into_any()
+                    }
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
@@ -94,14 +102,51 @@ pub fn DevicesPage() -> impl IntoView {
     }
 }
 
+/// "Previous" and "Next" links for a device list longer than one page; they keep the search.
+fn pagination(list: &DeviceList, search: String) -> Option<impl IntoView> {
+    if list.page_count <= 1 {
+        return None;
+    }
+    let href = move |page: u64| {
+        if search.is_empty() {
+            format!("?page={page}")
+        } else {
+            format!("?q={}&page={page}", crate::components::urlencode(&search))
+        }
+    };
+    let (page, count) = (list.page, list.page_count);
+    Some(view! {
+        <nav class="pagination" aria-label="Device pages">
+            {(page > 1).then(|| view! { <a href=href(page - 1) rel="prev">"Previous page"</a> })}
+            <span>{format!("Page {page} of {count}")}</span>
+            {(page < count).then(|| view! { <a href=href(page + 1) rel="next">"Next page"</a> })}
+        </nav>
+    })
+}
+
+/// What the table's caption says: how many devices, and which of them this page shows.
+fn caption(list: &DeviceList) -> String {
+    let shown = list.devices.len() as u64;
+    let first = (list.page - 1) * list.per_page + 1;
+    let range = if shown == list.matching {
+        String::new()
+    } else {
+        format!(", showing {first}–{}", first + shown - 1)
+    };
+    if list.matching == list.total {
+        format!("{} device(s){range}", list.total)
+    } else {
+        format!("{} of {} device(s) match{range}", list.matching, list.total)
+    }
+}
+
 #[component]
-fn DeviceTable(devices: Vec<DeviceSummary>, total: u64, org_id: String) -> impl IntoView {
-    let shown = devices.len();
+fn DeviceTable(list: DeviceList, org_id: String) -> impl IntoView {
+    let caption = caption(&list);
+    let devices = list.devices;
     view! {
         <table class="table devices">
-            <caption>
-                {if shown as u64 == total { format!("{total} device(s)") } else { format!("{shown} of {total} device(s)") }}
-            </caption>
+            <caption>{caption}</caption>
             <thead>
                 <tr>
                     <th scope="col">"Image"</th>
