@@ -90,30 +90,66 @@ pub fn SignedInFrame(children: ChildrenFn) -> impl IntoView {
     }
 }
 
-/// The layout of every page inside organization `:org`. Non-members get a 404 page; the `OrgContext`
-/// is provided to the routes below.
+/// The organization's context as `OrgFrame` loads it, once, for every page below it.
+#[derive(Clone, Copy)]
+pub struct OrgResource(pub Resource<Result<OrgContext, AppError>>);
+
+/// The organization ID in the address, for pages that start loading their data before the
+/// organization's context has arrived.
+pub fn org_id_param() -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("org").unwrap_or_default())
+}
+
+/// The layout of every page inside organization `:org`. The page itself sits outside the frame's
+/// `Suspense`: an `Outlet` inside it would build the page, and start its data loading, twice.
 #[component]
 pub fn OrgFrame() -> impl IntoView {
-    let params = use_params_map();
-    let context = Resource::new(move || params.read().get("org").unwrap_or_default(), load_org_context);
+    let org_id = org_id_param();
+    let context = Resource::new(move || org_id.get(), load_org_context);
+    provide_context(OrgResource(context));
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match context.await {
                     Ok(OrgContext { viewer, organization }) => {
-                        provide_context(OrgContext { viewer: viewer.clone(), organization: organization.clone() });
-                        view! {
-                            <AppHeader viewer=viewer current=Some(organization)/>
-                            <main id="main">
-                                <Outlet/>
-                            </main>
-                        }
-                            .into_any()
+                        view! { <AppHeader viewer=viewer current=Some(organization)/> }.into_any()
                     }
                     Err(AppError::Unauthenticated) => sign_in_redirect().into_any(),
-                    Err(error) => view! { <main id="main"><ErrorPage error/></main> }.into_any(),
+                    // The page shows the error.
+                    Err(_) => ().into_any(),
                 }
             })}
+        </Suspense>
+        <main id="main">
+            <Outlet/>
+        </main>
+    }
+}
+
+/// Renders a page of the organization once its context has loaded, with `OrgContext` provided, or the
+/// error page for anyone who is not a member. Pages create their resources before calling this and only
+/// read them inside `render`, so that nothing is loaded twice.
+pub fn in_org<V: IntoView + 'static>(
+    render: impl Fn() -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let OrgResource(context) = expect_context::<OrgResource>();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match context.await {
+                        Ok(context) => {
+                            provide_context(context);
+                            render().into_any()
+                        }
+                        // The frame sends the visitor to sign in.
+                        Err(AppError::Unauthenticated) => ().into_any(),
+                        Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }

@@ -6,5 +6,5 @@ mod header;
 
 pub use forms::{error_id, DefaultSubmit, Field, FieldError, FormAlert, Notice, RoleSelect, Submit};
 pub(crate) use frame::urlencode;
-pub use frame::{ErrorPage, OrgFrame, PublicFrame, SignedInFrame};
+pub use frame::{in_org, org_id_param, ErrorPage, OrgFrame, OrgResource, PublicFrame, SignedInFrame};
 pub use header::AppHeader;

@@ -1,25 +1,24 @@
 use super::action_error;
 use super::organizations::org;
 use crate::api::members::{members, ChangeRole, InviteMember, RemoveMember, ResendInvite, RevokeInvite};
-use crate::components::{ErrorPage, Field, FormAlert, RoleSelect, Submit};
+use crate::components::{in_org, org_id_param, ErrorPage, Field, FormAlert, RoleSelect, Submit};
+use crate::error::AppError;
 use crate::models::{MembersPage as MembersData, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn MembersPage() -> impl IntoView {
-    let context = org();
-    let organization = context.organization.clone();
+    let org_id = org_id_param();
     let invite = ServerAction::<InviteMember>::new();
     let resend = ServerAction::<ResendInvite>::new();
     let revoke = ServerAction::<RevokeInvite>::new();
     let change_role = ServerAction::<ChangeRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
-    let id = organization.id.clone();
     let data = Resource::new(
         move || {
             (
-                id.clone(),
+                org_id.get(),
                 invite.version().get(),
                 resend.version().get(),
                 revoke.version().get(),
@@ -29,6 +28,20 @@ pub fn MembersPage() -> impl IntoView {
         },
         |(id, ..)| members(id),
     );
+    in_org(move || view! { <MembersView invite resend revoke change_role remove data/> })
+}
+
+#[component]
+fn MembersView(
+    invite: ServerAction<InviteMember>,
+    resend: ServerAction<ResendInvite>,
+    revoke: ServerAction<RevokeInvite>,
+    change_role: ServerAction<ChangeRole>,
+    remove: ServerAction<RemoveMember>,
+    data: Resource<Result<MembersData, AppError>>,
+) -> impl IntoView {
+    let context = org();
+    let organization = context.organization.clone();
     let invite_error = action_error(invite);
     let row_errors =
         [action_error(change_role), action_error(remove), action_error(resend), action_error(revoke)];

@@ -1,8 +1,8 @@
 use super::action_error;
 use crate::api::organizations::{activity, CreateOrganization, RenameOrganization};
-use crate::components::{ErrorPage, Field, FormAlert, Notice, SignedInFrame, Submit};
+use crate::components::{in_org, org_id_param, ErrorPage, Field, FormAlert, Notice, SignedInFrame, Submit};
 use crate::error::AppError;
-use crate::models::OrgContext;
+use crate::models::{AuditEntry, OrgContext};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -37,6 +37,11 @@ fn NewOrganizationForm() -> impl IntoView {
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
+    in_org(|| view! { <SettingsView/> })
+}
+
+#[component]
+fn SettingsView() -> impl IntoView {
     let context = org();
     let action = ServerAction::<RenameOrganization>::new();
     let error = action_error(action);
@@ -73,9 +78,14 @@ pub fn SettingsPage() -> impl IntoView {
 
 #[component]
 pub fn ActivityPage() -> impl IntoView {
+    let org_id = org_id_param();
+    let entries = Resource::new(move || org_id.get(), activity);
+    in_org(move || view! { <ActivityView entries/> })
+}
+
+#[component]
+fn ActivityView(entries: Resource<Result<Vec<AuditEntry>, AppError>>) -> impl IntoView {
     let context = org();
-    let id = context.organization.id.clone();
-    let entries = Resource::new(move || id.clone(), activity);
     view! {
         <Title text=format!("Activity · {} · Replenish", context.organization.name)/>
         <h1>"Activity"</h1>

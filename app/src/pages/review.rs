@@ -1,22 +1,25 @@
 use crate::api::review::load_review_queue;
 use crate::components::{ErrorPage, SignedInFrame};
+use crate::error::AppError;
+use crate::models::ReviewQueue;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// The reviewers' console; 404 for everyone else.
 #[component]
 pub fn ReviewPage() -> impl IntoView {
+    // Created here, outside the frame's Suspense, so that it is created (and loaded) once.
+    let queue = Resource::new(|| (), |_| load_review_queue());
     view! {
         <Title text="Review · Replenish"/>
         <SignedInFrame>
-            <ReviewQueueView/>
+            <ReviewQueueView queue/>
         </SignedInFrame>
     }
 }
 
 #[component]
-fn ReviewQueueView() -> impl IntoView {
-    let queue = Resource::new(|| (), |_| load_review_queue());
+fn ReviewQueueView(queue: Resource<Result<ReviewQueue, AppError>>) -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

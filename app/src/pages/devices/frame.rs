@@ -2,7 +2,7 @@
 
 use super::super::organizations::org;
 use crate::api::devices::load_device;
-use crate::components::ErrorPage;
+use crate::components::{org_id_param, ErrorPage, OrgResource};
 use crate::error::AppError;
 use crate::models::DeviceDetail;
 use leptos::prelude::*;
@@ -43,16 +43,18 @@ pub(crate) fn device() -> DeviceContext {
 /// re-rendered `Outlet` left the previous tab's form in the page.
 pub(crate) fn device_tab<V: IntoView + 'static>(render: fn() -> V) -> impl IntoView {
     let frame = expect_context::<DeviceFrameContext>();
+    let OrgResource(organization) = expect_context::<OrgResource>();
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match frame.detail.await {
-                    Ok(detail) => {
+                match (organization.await, frame.detail.await) {
+                    (Ok(organization), Ok(detail)) => {
+                        provide_context(organization);
                         provide_context(DeviceContext { detail, refresh: frame.refresh });
                         render().into_any()
                     }
                     // The frame shows the error page.
-                    Err(_) => ().into_any(),
+                    _ => ().into_any(),
                 }
             })}
         </Transition>
@@ -82,25 +84,24 @@ const TABS: [(&str, &str); 4] = [
 
 #[component]
 pub fn DeviceFrame() -> impl IntoView {
-    let organization = org().organization;
+    let org_id = org_id_param();
     let params = use_params_map();
     let refresh = RwSignal::new(0u64);
-    let org_id = organization.id.clone();
     let detail = Resource::new(
-        move || (org_id.clone(), params.read().get("device").unwrap_or_default(), refresh.get()),
+        move || (org_id.get(), params.read().get("device").unwrap_or_default(), refresh.get()),
         |(org, device, _)| load_device(org, device),
     );
     provide_context(DeviceFrameContext { detail, refresh });
     let location = use_location();
-    let org_id = StoredValue::new(organization.id.clone());
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(detail) => {
-                        let base = format!("/orgs/{}/devices/{}", org_id.get_value(), detail.id);
+                        let org_id = org_id.get_untracked();
+                        let base = format!("/orgs/{org_id}/devices/{}", detail.id);
                         view! {
-                            <p class="breadcrumb"><a href=format!("/orgs/{}", org_id.get_value())>"Devices"</a></p>
+                            <p class="breadcrumb"><a href=format!("/orgs/{org_id}")>"Devices"</a></p>
                             <h1>{detail.name.clone()}</h1>
                             <p class="subtitle">"Model ID " <code>{detail.model_id.clone()}</code></p>
                             <nav class="tabs" aria-label="Device sections">

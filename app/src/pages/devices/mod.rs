@@ -17,7 +17,7 @@ pub use register::RegisterDevicePage;
 use super::organizations::org;
 use super::query_param;
 use crate::api::devices::list_devices;
-use crate::components::{ErrorPage, Notice};
+use crate::components::{in_org, org_id_param, ErrorPage, Notice};
 use crate::error::AppError;
 use crate::models::{certification_label, DeviceList};
 use leptos::prelude::*;
@@ -43,19 +43,27 @@ pub(crate) fn draft_value(
 /// The organization's start page: its devices, searchable by name or model ID.
 #[component]
 pub fn DevicesPage() -> impl IntoView {
-    let context = org();
-    let organization = context.organization.clone();
+    let org_id = org_id_param();
     let search = query_param("q");
     let page = query_param("page");
-    let deleted = query_param("deleted");
-    let org_id = organization.id.clone();
     let list = Resource::new(
         move || {
             let page = page.get().and_then(|p| p.parse::<u64>().ok()).unwrap_or(1);
-            (org_id.clone(), search.get().unwrap_or_default(), page)
+            (org_id.get(), search.get().unwrap_or_default(), page)
         },
         |(org, q, page)| list_devices(org, q, page),
     );
+    in_org(move || view! { <DevicesView list search/> })
+}
+
+#[component]
+fn DevicesView(
+    list: Resource<Result<DeviceList, AppError>>,
+    search: Signal<Option<String>>,
+) -> impl IntoView {
+    let context = org();
+    let organization = context.organization.clone();
+    let deleted = query_param("deleted");
     let can_edit = organization.role.can_edit();
     let register_href = format!("/orgs/{}/devices/new", organization.id);
     let org_id = StoredValue::new(organization.id.clone());

@@ -4,7 +4,9 @@
 use super::super::{action_error, organizations::org, query_param};
 use super::{draft_query, draft_value};
 use crate::api::devices::{load_catalogues, suggest_model_id, RegisterDevice};
-use crate::components::{error_id, DefaultSubmit, ErrorPage, Field, FieldError, FormAlert, Submit};
+use crate::components::{
+    error_id, in_org, org_id_param, DefaultSubmit, ErrorPage, Field, FieldError, FormAlert, Submit,
+};
 use crate::error::AppError;
 use crate::models::{Catalogues, DeviceKind, DeviceName, ModelId};
 use leptos::prelude::*;
@@ -12,18 +14,12 @@ use leptos_meta::Title;
 
 #[component]
 pub fn RegisterDevicePage() -> impl IntoView {
-    let context = org();
-    let organization = context.organization.clone();
-    if !organization.role.can_edit() {
-        return view! { <ErrorPage error=AppError::Forbidden/> }.into_any();
-    }
-    let org_id = organization.id.clone();
-    let catalogues = Resource::new(move || org_id.clone(), load_catalogues);
+    let org_id = org_id_param();
+    let catalogues = Resource::new(move || org_id.get(), load_catalogues);
     // Without JavaScript, "Generate new ID" reloads this page with `generate=1` and what was typed.
     let generate = query_param("generate");
-    let org_id = organization.id.clone();
     let generated = Resource::new(
-        move || (org_id.clone(), generate.get().is_some()),
+        move || (org_id.get(), generate.get().is_some()),
         |(org, wanted)| async move {
             if wanted {
                 suggest_model_id(org).await.map(Some)
@@ -32,6 +28,18 @@ pub fn RegisterDevicePage() -> impl IntoView {
             }
         },
     );
+    in_org(move || view! { <RegisterView catalogues generated/> })
+}
+
+#[component]
+fn RegisterView(
+    catalogues: Resource<Result<Catalogues, AppError>>,
+    generated: Resource<Result<Option<String>, AppError>>,
+) -> impl IntoView {
+    let organization = org().organization;
+    if !organization.role.can_edit() {
+        return view! { <ErrorPage error=AppError::Forbidden/> }.into_any();
+    }
     let org_id = StoredValue::new(organization.id.clone());
     view! {
         <Title text=format!("Register a device · {} · Replenish", organization.name)/>
