@@ -5,6 +5,7 @@ mod device;
 mod device_views;
 pub mod inventory;
 mod organization;
+pub mod replenishment;
 
 pub use account::{Email, Password};
 pub use device::{

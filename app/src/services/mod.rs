@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod business_days;
 pub mod devices;
 pub mod images;
 pub mod inventory;
