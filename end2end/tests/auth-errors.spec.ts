@@ -3,7 +3,8 @@
  * address and a wrong password, a password-length error tied to the Password
  * field, and typed values kept after a failed submission.
  */
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from '../support/test';
 import {
   PASSWORD,
   checkpoint,

@@ -8,7 +8,8 @@
  * Runs in both projects (js-on and js-off) with an owner unique to the run
  * and the project. Every page visited is checked with axe.
  */
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from '../support/test';
 import { DARK_SLATE, TEAL, WHITE, squarePng, writePng } from '../support/images';
 import { javaScriptEnabled, settle } from '../support/page';
 import {

@@ -6,7 +6,7 @@
  * Runs in both projects (js-on and js-off) with addresses unique to the run
  * and the project. Every page visited is checked with axe.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../support/test';
 import { extractLink, waitForMail } from '../support/mail';
 import { settle } from '../support/page';
 import {

@@ -4,7 +4,8 @@
  * Inventory tab and saves it with Enter in a field (which must save, not press
  * the helper buttons earlier in the form). Runs with JavaScript on and off.
  */
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from '../support/test';
 import { settle } from '../support/page';
 import { PASSWORD, checkpoint, field, mainHeading, signIn, signUp, uniqueEmail, verifyEmailFromMail } from '../support/portal';
 

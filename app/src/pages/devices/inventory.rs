@@ -1,8 +1,10 @@
 //! The inventory tab: a device's slots, edited as one form and saved all at once.
 //!
 //! Hydrated, *Add another slot* and *Delete* work in place. Without JavaScript they are submit buttons
-//! that reload this page with what was typed in the address (`rows[N][...]`) plus what to do (`add`,
-//! `confirm_remove`, `remove`, `restore`); the page rebuilds the rows from there.
+//! that reload this page with what was typed in the address (`rows[N][...]`) plus what to do (`add_row`,
+//! `ask_delete`, `delete_row`, `keep_row`); the page rebuilds the rows from there. A control must never be
+//! named after a form method (`remove`, `submit`, `reset`): the form element exposes controls by name,
+//! which hides the method, and unmounting the form then fails in the browser.
 
 use super::super::{action_error, organizations::org, query_param};
 use super::draft_query;
@@ -120,14 +122,14 @@ fn initial_rows(detail: &DeviceDetail, error: Option<AppError>) -> Vec<Row> {
             )
         })
         .collect();
-    if replay && query.get("add").is_some() {
+    if replay && query.get("add_row").is_some() {
         let name = next_row_name(&rows);
         rows.push(new_row(name, String::new(), String::new(), String::new(), RowState::Normal, None));
     }
     for (param, state) in [
-        ("confirm_remove", RowState::Confirming),
-        ("remove", RowState::Deleted),
-        ("restore", RowState::Normal),
+        ("ask_delete", RowState::Confirming),
+        ("delete_row", RowState::Deleted),
+        ("keep_row", RowState::Normal),
     ] {
         if let Some(target) = query.get(param).filter(|_| replay) {
             if let Some(row) = rows.iter().find(|r| r.name == target && r.replenishment_id.is_none()) {
@@ -202,7 +204,7 @@ fn InventoryTab() -> impl IntoView {
                         formmethod="get"
                         formaction=add_href.clone()
                         formnovalidate=true
-                        name="add"
+                        name="add_row"
                         value="1"
                         on:click=move |ev| {
                             ev.prevent_default();
@@ -298,10 +300,10 @@ fn SlotRow(
             </button>
         }
     };
-    let delete_button = button.clone()("Delete", "confirm_remove", RowState::Confirming, "button danger");
-    let confirm_button = button.clone()("Delete slot", "remove", RowState::Deleted, "button danger");
-    let keep_button = button.clone()("Keep slot", "restore", RowState::Normal, "button");
-    let undo_button = button("Undo", "restore", RowState::Normal, "button");
+    let delete_button = button.clone()("Delete", "ask_delete", RowState::Confirming, "button danger");
+    let confirm_button = button.clone()("Delete slot", "delete_row", RowState::Deleted, "button danger");
+    let keep_button = button.clone()("Keep slot", "keep_row", RowState::Normal, "button");
+    let undo_button = button("Undo", "keep_row", RowState::Normal, "button");
     view! {
         <fieldset class="slot-row" class:deleted=move || state.get() == RowState::Deleted>
             <legend>
@@ -346,12 +348,9 @@ fn SlotRow(
                     </select>
                     <FieldError message=category_message name=category_error_name/>
                 </div>
-                {match replenishment_id {
-                    Some(id) => view! {
-                        <p class="hint">"Replenishment ID " <code>{id}</code> ". A slot with an issued replenishment ID cannot be deleted."</p>
-                    }.into_any(),
-                    None => ().into_any(),
-                }}
+                {replenishment_id.map(|id| view! {
+                    <p class="hint">"Replenishment ID " <code>{id}</code> ". A slot with an issued replenishment ID cannot be deleted."</p>
+                })}
                 {(can_edit && !locked).then(|| view! {
                     <div class="row-actions" class:hidden=move || state.get() != RowState::Normal>{delete_button}</div>
                 })}
