@@ -3,6 +3,7 @@
 mod account;
 mod device;
 mod device_views;
+pub mod image;
 pub mod inventory;
 mod organization;
 pub mod replenishment;

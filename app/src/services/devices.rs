@@ -599,14 +599,13 @@ pub async fn delete_device(
     typed_name: &str,
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
-    let device = find_device(db, organization_id, device_id).await?;
+    let txn = db.begin().await?;
+    let device = lock_device(&txn, organization_id, device_id).await?;
     if typed_name.trim() != device.name {
         let mut errors = FieldErrors::new().keep("confirm_name", typed_name);
         errors.add("confirm_name", format!("Type the device name “{}” exactly to delete it.", device.name));
         return Err(AppError::Validation(errors));
     }
-    let txn = db.begin().await?;
-    lock_device(&txn, organization_id, device_id).await?;
     let issued = slot::Entity::find()
         .filter(slot::Column::DeviceId.eq(device_id))
         .filter(slot::Column::OrganizationId.eq(organization_id))

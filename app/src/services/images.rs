@@ -3,6 +3,7 @@
 
 use crate::entities::device_image;
 use crate::error::AppError;
+pub use crate::models::image::{ImageRefusal, MAX_DIMENSION, MAX_IMAGE_BYTES, MAX_PIXELS};
 use crate::models::Role;
 use crate::services::audit::{self, Actor};
 use crate::services::devices::find_device;
@@ -14,67 +15,10 @@ use sea_orm::{
 };
 use std::io::Cursor;
 
-/// The largest image file accepted.
-pub const MAX_IMAGE_BYTES: usize = 1024 * 1024;
-/// Images wider or taller than this are refused before they are decoded in full.
-pub const MAX_DIMENSION: u32 = 6000;
-/// A 1 MB file can still decode to a huge bitmap; more pixels than this (4000 × 4000) are refused
-/// before decoding, which caps one decode at 64 MB of RGBA.
-pub const MAX_PIXELS: u64 = 16_000_000;
 /// The thumbnail fits in a square of this many pixels.
 pub const THUMBNAIL_SIZE: u32 = 160;
 /// Share of edge pixels allowed to be neither near-white nor transparent (logos, shadows, antialiasing).
 const BORDER_TOLERANCE: f64 = 0.05;
-
-/// Why an image was refused, in words the maker can act on.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ImageRefusal {
-    Missing,
-    TooLarge { bytes: u64 },
-    NotAnImage,
-    Unreadable { format: &'static str },
-    TooManyPixels { width: u32, height: u32 },
-    Background { percent: u32 },
-}
-
-impl ImageRefusal {
-    /// A stable code, for the address a plain form post is sent back to.
-    pub fn code(&self) -> &'static str {
-        match self {
-            ImageRefusal::Missing => "missing",
-            ImageRefusal::TooLarge { .. } => "too_large",
-            ImageRefusal::NotAnImage => "not_image",
-            ImageRefusal::Unreadable { .. } => "unreadable",
-            ImageRefusal::TooManyPixels { .. } => "too_many_pixels",
-            ImageRefusal::Background { .. } => "background",
-        }
-    }
-
-    pub fn message(&self) -> String {
-        match self {
-            ImageRefusal::Missing => "Choose an image file to upload.".into(),
-            ImageRefusal::TooLarge { bytes } => format!(
-                "The image is {:.1} MB; the limit is 1 MB. Export it smaller and upload it again.",
-                *bytes as f64 / (1024.0 * 1024.0)
-            ),
-            ImageRefusal::NotAnImage => {
-                "The file is not a PNG, JPEG, WebP or GIF image (files are judged by their content, not their name)."
-                    .into()
-            }
-            ImageRefusal::Unreadable { format } => {
-                format!("The file starts like a {format} image but could not be read; it may be damaged.")
-            }
-            ImageRefusal::TooManyPixels { width, height } => format!(
-                "The image is {width} × {height} pixels; at most 16 megapixels and {MAX_DIMENSION} pixels a side \
-                 are accepted."
-            ),
-            ImageRefusal::Background { percent } => format!(
-                "The background must be white or transparent: {percent}% of the pixels along the image's edge are \
-                 neither. Use a photo on a white or transparent background."
-            ),
-        }
-    }
-}
 
 /// An image that passed every check, ready to store.
 #[derive(Debug, Clone)]

@@ -26,11 +26,9 @@ pub async fn save_inventory(
     rows: &BTreeMap<String, SlotRowInput>,
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
-    let device = find_device(db, organization_id, device_id).await?;
-    let changes = check_inventory(rows).map_err(AppError::Validation)?;
-
     let txn = db.begin().await?;
-    lock_device(&txn, organization_id, device_id).await?;
+    let device = lock_device(&txn, organization_id, device_id).await?;
+    let changes = check_inventory(rows).map_err(AppError::Validation)?;
     let existing: HashMap<String, slot::Model> = slot::Entity::find()
         .filter(slot::Column::DeviceId.eq(device_id))
         .filter(slot::Column::OrganizationId.eq(organization_id))

@@ -96,6 +96,35 @@ fn requested_copy(error: Signal<Option<AppError>>) -> Option<(String, String)> {
     Some((query.get("copy_from")?, query.get("copy_to")?))
 }
 
+/// Copying names between marketplaces over rows of name fields (one row for the device, one per slot for
+/// the slots): the callback the copy control runs, and the notice it leaves. A copy that a no-JavaScript
+/// reload asked for is applied at once.
+fn copier(
+    rows: Vec<Vec<(String, NameField)>>,
+    error: Signal<Option<AppError>>,
+) -> (Callback<(String, String)>, RwSignal<Option<String>>) {
+    let copied = RwSignal::new(None::<String>);
+    let copy = Callback::new(move |(from, to): (String, String)| {
+        if from != to {
+            for cells in &rows {
+                let source =
+                    cells.iter().find(|(code, _)| *code == from).map(|(_, f)| f.value.get_untracked());
+                if let (Some(source), Some((_, target))) =
+                    (source, cells.iter().find(|(code, _)| *code == to))
+                {
+                    target.value.set(source);
+                    target.local.set(None);
+                }
+            }
+        }
+        copied.set(Some(copy_notice(&from, &to)));
+    });
+    if let Some(request) = requested_copy(error) {
+        copy.run(request);
+    }
+    (copy, copied)
+}
+
 fn name_input(
     id: String,
     name: String,
@@ -160,26 +189,8 @@ fn DeviceLocalizationTab() -> impl IntoView {
             (m.clone(), NameField::new(initial))
         })
         .collect();
-    let copied = RwSignal::new(None::<String>);
-    let copy = {
-        let fields = fields.clone();
-        Callback::new(move |(from, to): (String, String)| {
-            let source =
-                fields.iter().find(|(m, _)| m.marketplace.code == from).map(|(_, f)| f.value.get_untracked());
-            if let (Some(source), Some((_, target))) =
-                (source, fields.iter().find(|(m, _)| m.marketplace.code == to))
-            {
-                if from != to {
-                    target.value.set(source);
-                    target.local.set(None);
-                }
-            }
-            copied.set(Some(copy_notice(&from, &to)));
-        })
-    };
-    if let Some(request) = requested_copy(error) {
-        copy.run(request);
-    }
+    let row = fields.iter().map(|(m, field)| (m.marketplace.code.clone(), *field)).collect();
+    let (copy, copied) = copier(vec![row], error);
     let saved = query_param("saved");
     let notice = Signal::derive(move || {
         copied.get().or_else(|| saved.get().map(|_| "Friendly names updated.".to_owned()))
@@ -297,28 +308,7 @@ fn SlotLocalizationTab() -> impl IntoView {
             SlotNames { key: slot.key.clone(), slot_id: slot.slot_id.clone(), cells }
         })
         .collect();
-    let copied = RwSignal::new(None::<String>);
-    let copy = {
-        let grid = grid.clone();
-        Callback::new(move |(from, to): (String, String)| {
-            if from != to {
-                for SlotNames { cells, .. } in &grid {
-                    let source =
-                        cells.iter().find(|(code, _)| *code == from).map(|(_, f)| f.value.get_untracked());
-                    if let (Some(source), Some((_, target))) =
-                        (source, cells.iter().find(|(code, _)| *code == to))
-                    {
-                        target.value.set(source);
-                        target.local.set(None);
-                    }
-                }
-            }
-            copied.set(Some(copy_notice(&from, &to)));
-        })
-    };
-    if let Some(request) = requested_copy(error) {
-        copy.run(request);
-    }
+    let (copy, copied) = copier(grid.iter().map(|row| row.cells.clone()).collect(), error);
     let saved = query_param("saved");
     let notice = Signal::derive(move || {
         copied.get().or_else(|| saved.get().map(|_| "Slot names updated.".to_owned()))

@@ -4,6 +4,7 @@ use super::super::{action_error, query_param};
 use super::frame::{device, device_tab, reload_on_success};
 use crate::api::devices::{DeleteDevice, EnableMarketplace, UpdateDevice};
 use crate::components::{Field, FieldError, FormAlert, Notice, Submit};
+use crate::models::image::ImageRefusal;
 use crate::models::{certification_label, DeviceKind, DeviceName, DeviceType};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -99,8 +100,9 @@ fn ImageSection() -> impl IntoView {
     let refused = query_param("image_error");
     // The precise message of a hydrated upload, else the one for the code a plain post came back with.
     let refusal = RwSignal::new(None::<String>);
-    let message =
-        Signal::derive(move || refusal.get().or_else(|| refused.get().and_then(|code| image_message(&code))));
+    let message = Signal::derive(move || {
+        refusal.get().or_else(|| refused.get().and_then(|code| ImageRefusal::message_for_code(&code)))
+    });
     let uploading = RwSignal::new(false);
     let upload_href = format!("{}/image", context.base());
     let on_submit = {
@@ -173,20 +175,6 @@ fn ImageSection() -> impl IntoView {
             })}
         </section>
     }
-}
-
-/// The message for a refusal code the upload sent back in the address.
-fn image_message(code: &str) -> Option<String> {
-    let text = match code {
-        "missing" => "Choose an image file to upload.",
-        "too_large" => "The image is larger than 1 MB. Export it smaller and upload it again.",
-        "not_image" => "The file is not a PNG, JPEG, WebP or GIF image (files are judged by their content, not their name).",
-        "unreadable" => "The file could not be read as an image; it may be damaged.",
-        "too_many_pixels" => "The image has more than 6000 × 6000 pixels.",
-        "background" => "The background must be white or transparent: too many pixels along the image's edge are neither. Use a photo on a white or transparent background.",
-        _ => return None,
-    };
-    Some(text.to_owned())
 }
 
 #[component]

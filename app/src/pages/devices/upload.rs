@@ -1,28 +1,24 @@
 //! Uploading the device image from a hydrated page: the same multipart post the plain form makes, sent
 //! with `fetch` and answered in JSON, so the page does not reload.
 
+use crate::models::image::{ImageRefusal, MAX_IMAGE_BYTES};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-
-/// The browser's copy of the server's size rule, so an oversized file is refused before it is sent.
-const MAX_IMAGE_BYTES: f64 = 1024.0 * 1024.0;
 
 /// Posts the form's file to `url`; the error is the server's message, ready to show next to the field.
 pub async fn upload_image(form: web_sys::HtmlFormElement, url: String) -> Result<(), String> {
     let failed = |_| "The upload could not be sent. Check your connection and try again.".to_owned();
     let data = web_sys::FormData::new_with_form(&form).map_err(failed)?;
+    // The server's size rule, applied before the file is sent.
     match data.get("image").dyn_into::<web_sys::File>() {
         Ok(file) if file.size() == 0.0 && file.name().is_empty() => {
-            return Err("Choose an image file to upload.".into())
+            return Err(ImageRefusal::Missing.message())
         }
-        Ok(file) if file.size() > MAX_IMAGE_BYTES => {
-            return Err(format!(
-                "The image is {:.1} MB; the limit is 1 MB. Export it smaller and upload it again.",
-                file.size() / MAX_IMAGE_BYTES
-            ))
+        Ok(file) if file.size() > MAX_IMAGE_BYTES as f64 => {
+            return Err(ImageRefusal::TooLarge { bytes: file.size() as u64 }.message())
         }
         Ok(_) => {}
-        Err(_) => return Err("Choose an image file to upload.".into()),
+        Err(_) => return Err(ImageRefusal::Missing.message()),
     }
     let headers = web_sys::Headers::new().map_err(failed)?;
     headers.set("Accept", "application/json").map_err(failed)?;
