@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 <Route path=path!("/invites/:token") view=InvitePage ssr=SsrMode::Async/>
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async/>
+                <Route path=path!("/review/requests/:request") view=ReviewRequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/orgs/new") view=NewOrganizationPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/orgs/:org") view=OrgFrame ssr=SsrMode::Async>
                     <Route path=path!("") view=DevicesPage ssr=SsrMode::Async/>
@@ -82,6 +83,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("localization") view=DeviceLocalizationPage ssr=SsrMode::Async/>
                         <Route path=path!("inventory") view=InventoryPage ssr=SsrMode::Async/>
                         <Route path=path!("slot-localization") view=SlotLocalizationPage ssr=SsrMode::Async/>
+                        <Route path=path!("replenishment") view=ReplenishmentPage ssr=SsrMode::Async/>
                     </ParentRoute>
                     <Route path=path!("members") view=MembersPage ssr=SsrMode::Async/>
                     <Route path=path!("activity") view=ActivityPage ssr=SsrMode::Async/>

@@ -17,6 +17,8 @@ pub struct AppState {
 pub struct PortalSettings {
     /// Base of every link in emails, without a trailing slash.
     pub public_url: String,
+    /// Where replenishment-ID requests are sent for review (`REVIEW_INBOX`).
+    pub review_inbox: String,
 }
 
 impl PortalSettings {

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_accounts;
 mod m20261123_000002_create_mail_throttle;
 mod m20261123_000003_create_devices;
+mod m20261123_000004_create_replenishment_requests;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_accounts::Migration),
             Box::new(m20261123_000002_create_mail_throttle::Migration),
             Box::new(m20261123_000003_create_devices::Migration),
+            Box::new(m20261123_000004_create_replenishment_requests::Migration),
         ]
     }
 }

@@ -89,6 +89,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         db: db.clone(),
         settings: Arc::new(PortalSettings {
             public_url: config.public_url.as_str().trim_end_matches('/').to_owned(),
+            review_inbox: config.review_inbox.as_str().to_owned(),
         }),
         mail_queued: mail_queued.clone(),
     };

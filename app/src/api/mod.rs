@@ -5,6 +5,7 @@ pub mod auth;
 pub mod devices;
 pub mod members;
 pub mod organizations;
+pub mod requests;
 pub mod review;
 
 #[cfg(feature = "ssr")]

@@ -7,6 +7,7 @@ pub mod image;
 pub mod inventory;
 mod organization;
 pub mod replenishment;
+mod request_views;
 
 pub use account::{Email, Password};
 pub use device::{
@@ -18,6 +19,10 @@ pub use device_views::{
     DeviceMarketplace, DeviceSummary, Marketplace, MarketplaceState, Slot,
 };
 pub use organization::{OrgName, Role};
+pub use request_views::{
+    IssuedId, MakerRequest, QueueItem, ReplenishmentTab, RequestSlotView, ReviewQueue, ReviewRequest, ReviewSlot,
+    ThreadEntry,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -83,10 +88,4 @@ pub struct AuditEntry {
     pub action: String,
     pub target: String,
     pub detail: String,
-}
-
-/// The reviewers' queue. Submissions arrive with the replenishment-ID requests.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReviewQueue {
-    pub items: Vec<String>,
 }

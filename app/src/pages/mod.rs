@@ -14,12 +14,12 @@ pub use auth::{
 };
 pub use devices::{
     DeviceFrame, DeviceLocalizationPage, DeviceOverviewPage, DevicesPage, InventoryPage, RegisterDevicePage,
-    SlotLocalizationPage,
+    ReplenishmentPage, SlotLocalizationPage,
 };
 pub use invites::InvitePage;
 pub use members::MembersPage;
 pub use organizations::{ActivityPage, NewOrganizationPage, NotFoundPage, SettingsPage};
-pub use review::ReviewPage;
+pub use review::{ReviewPage, ReviewRequestPage};
 
 use crate::error::AppError;
 use leptos::prelude::*;

@@ -64,11 +64,28 @@ pub async fn save_inventory(
                     }
                 }
             }
-            SlotChange::Keep { key, category, .. } => {
+            SlotChange::Keep { key, slot_id, category, .. } => {
                 mentioned.insert(key.as_str());
                 let row = row_of_key.get(key.as_str()).map(|s| s.as_str()).unwrap_or_default();
-                if !existing.contains_key(key) {
-                    errors.add(&row_field(row, "slot_id"), "This slot no longer exists. Reload the page.");
+                match existing.get(key) {
+                    None => errors.add(&row_field(row, "slot_id"), "This slot no longer exists. Reload the page."),
+                    // The slot ID is the instance devices and skills report under, and the category was
+                    // reviewed: both stay as approved.
+                    Some(stored) if stored.replenishment_id.is_some() => {
+                        if stored.slot_id != slot_id.as_str() {
+                            errors.add(
+                                &row_field(row, "slot_id"),
+                                format!("Slot “{}” has an issued replenishment ID, so its slot ID cannot change.", stored.slot_id),
+                            );
+                        }
+                        if stored.category_code != *category {
+                            errors.add(
+                                &row_field(row, "category"),
+                                "This slot has an issued replenishment ID, so its category cannot change.",
+                            );
+                        }
+                    }
+                    Some(_) => {}
                 }
                 if !categories.contains(category) {
                     errors.add(&row_field(row, "category"), "Choose a consumable category from the list.");

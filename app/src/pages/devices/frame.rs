@@ -75,11 +75,12 @@ where
     });
 }
 
-const TABS: [(&str, &str); 4] = [
+const TABS: [(&str, &str); 5] = [
     ("", "Overview"),
     ("/localization", "Localization"),
     ("/inventory", "Inventory"),
     ("/slot-localization", "Slot localization"),
+    ("/replenishment", "Replenishment IDs"),
 ];
 
 #[component]

@@ -320,7 +320,7 @@ fn SlotRow(
                         name=id_field
                         autocomplete="off"
                         value=initial_slot_id
-                        readonly=!can_edit
+                        readonly=!can_edit || locked
                         prop:value=slot_id
                         on:input=move |ev| slot_id.set(event_target_value(&ev))
                         on:change=move |ev| local.set(Some(SlotId::parse(&event_target_value(&ev)).err()))
@@ -342,6 +342,8 @@ fn SlotRow(
                         {categories.with_value(|categories| {
                             categories
                                 .iter()
+                                // An approved slot's category is fixed: it offers only its own.
+                                .filter(|c| !locked || c.code == initial_category)
                                 .map(|c| view! { <option value=c.code.clone() selected=c.code == initial_category>{c.name.clone()}</option> })
                                 .collect_view()
                         })}
@@ -349,7 +351,7 @@ fn SlotRow(
                     <FieldError message=category_message name=category_error_name/>
                 </div>
                 {replenishment_id.map(|id| view! {
-                    <p class="hint">"Replenishment ID " <code>{id}</code> ". A slot with an issued replenishment ID cannot be deleted."</p>
+                    <p class="hint">"Replenishment ID " <code>{id}</code> ". A slot with an issued replenishment ID keeps its slot ID and category and cannot be deleted."</p>
                 })}
                 {(can_edit && !locked).then(|| view! {
                     <div class="row-actions" class:hidden=move || state.get() != RowState::Normal>{delete_button}</div>

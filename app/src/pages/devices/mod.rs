@@ -5,6 +5,7 @@ mod inventory;
 mod localization;
 mod overview;
 mod register;
+mod replenishment;
 #[cfg(feature = "hydrate")]
 mod upload;
 
@@ -13,6 +14,8 @@ pub use inventory::InventoryPage;
 pub use localization::{DeviceLocalizationPage, SlotLocalizationPage};
 pub use overview::DeviceOverviewPage;
 pub use register::RegisterDevicePage;
+pub(crate) use replenishment::Thread;
+pub use replenishment::ReplenishmentPage;
 
 use super::organizations::org;
 use super::query_param;
