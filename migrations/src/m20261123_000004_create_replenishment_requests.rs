@@ -106,7 +106,12 @@ fn tenant_key(from_table: impl IntoIden, from_col: impl IntoIden) -> ForeignKeyC
         .to_owned()
 }
 
-fn cascading_key(from_table: impl IntoIden, from_col: &str, to_table: impl IntoIden, to_col: impl IntoIden) -> ForeignKeyCreateStatement {
+fn cascading_key(
+    from_table: impl IntoIden,
+    from_col: &str,
+    to_table: impl IntoIden,
+    to_col: impl IntoIden,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(from_table, Alias::new(from_col))
         .to(to_table, to_col)
@@ -114,7 +119,13 @@ fn cascading_key(from_table: impl IntoIden, from_col: &str, to_table: impl IntoI
         .to_owned()
 }
 
-async fn index(manager: &SchemaManager<'_>, name: &str, table: impl IntoIden, columns: &[&str], unique: bool) -> Result<(), DbErr> {
+async fn index(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden,
+    columns: &[&str],
+    unique: bool,
+) -> Result<(), DbErr> {
     let mut index = Index::create();
     index.name(name).table(table);
     if unique {
@@ -148,14 +159,24 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(ReplenishmentRequest::DecidedAt))
                     .col(timestamp_with_time_zone(ReplenishmentRequest::CreatedAt))
                     .col(timestamp_with_time_zone(ReplenishmentRequest::UpdatedAt))
-                    .foreign_key(&mut tenant_key(ReplenishmentRequest::Table, ReplenishmentRequest::OrganizationId))
-                    .foreign_key(&mut cascading_key(ReplenishmentRequest::Table, "device_id", Device::Table, Device::Id))
+                    .foreign_key(&mut tenant_key(
+                        ReplenishmentRequest::Table,
+                        ReplenishmentRequest::OrganizationId,
+                    ))
+                    .foreign_key(&mut cascading_key(
+                        ReplenishmentRequest::Table,
+                        "device_id",
+                        Device::Table,
+                        Device::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         // The queue reads by state in due-date order; a device's tab reads its requests.
-        index(manager, "ix_request_state_due", ReplenishmentRequest::Table, &["state", "due_at"], false).await?;
-        index(manager, "ix_request_device", ReplenishmentRequest::Table, &["device_id", "created_at"], false).await?;
+        index(manager, "ix_request_state_due", ReplenishmentRequest::Table, &["state", "due_at"], false)
+            .await?;
+        index(manager, "ix_request_device", ReplenishmentRequest::Table, &["device_id", "created_at"], false)
+            .await?;
 
         manager
             .create_table(
@@ -207,7 +228,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "ix_request_event_request", RequestEvent::Table, &["request_id", "created_at"], false).await?;
+        index(manager, "ix_request_event_request", RequestEvent::Table, &["request_id", "created_at"], false)
+            .await?;
 
         manager
             .create_table(
@@ -239,11 +261,17 @@ impl MigrationTrait for Migration {
                     .col(string(DeviceTestAccount::Source))
                     .col(timestamp_with_time_zone(DeviceTestAccount::CreatedAt))
                     .foreign_key(&mut tenant_key(DeviceTestAccount::Table, DeviceTestAccount::OrganizationId))
-                    .foreign_key(&mut cascading_key(DeviceTestAccount::Table, "device_id", Device::Table, Device::Id))
+                    .foreign_key(&mut cascading_key(
+                        DeviceTestAccount::Table,
+                        "device_id",
+                        Device::Table,
+                        Device::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
-        index(manager, "ux_device_test_account", DeviceTestAccount::Table, &["device_id", "email"], true).await?;
+        index(manager, "ux_device_test_account", DeviceTestAccount::Table, &["device_id", "email"], true)
+            .await?;
         Ok(())
     }
 

@@ -3,7 +3,9 @@
 
 mod support;
 
-use app::entities::{audit_log, device_test_account, outbox_email, replenishment_request, request_event, slot};
+use app::entities::{
+    audit_log, device_test_account, outbox_email, replenishment_request, request_event, slot,
+};
 use app::services::business_days::{add_business_days, REVIEW_BUSINESS_DAYS};
 use reqwest::header::LOCATION;
 use reqwest::{Client, Response, StatusCode};
@@ -50,7 +52,13 @@ async fn maker_with_device() -> (TestApp, String, String, Vec<String>) {
     (app, org, device, keys)
 }
 
-async fn register_two_slot_device(app: &TestApp, client: &Client, org: &str, name: &str, model_id: &str) -> String {
+async fn register_two_slot_device(
+    app: &TestApp,
+    client: &Client,
+    org: &str,
+    name: &str,
+    model_id: &str,
+) -> String {
     let form = [
         ("org", org),
         ("kind", "skills_kit"),
@@ -156,7 +164,8 @@ async fn outbox_to(app: &TestApp, to: &str) -> u64 {
 async fn reviewer(app: &TestApp) -> Client {
     app::services::accounts::create_reviewer(&app.db, REVIEWER, PASSWORD).await.expect("reviewer");
     let client = client_for(app.address);
-    expect_status(app.sign_in_with(&client, REVIEWER, PASSWORD).await, StatusCode::OK, "reviewer sign-in").await;
+    expect_status(app.sign_in_with(&client, REVIEWER, PASSWORD).await, StatusCode::OK, "reviewer sign-in")
+        .await;
     client
 }
 
@@ -197,10 +206,20 @@ async fn a_draft_saves_incomplete_but_a_submission_with_a_slot_left_out_is_refus
     let draft = only_request(&app, &device).await;
     assert_eq!(draft.state, "draft");
 
-    let submit: Vec<(String, String)> =
-        form.iter().map(|(k, v)| (k.clone(), if k == "intent" { "submit".into() } else { v.clone() })).collect();
-    let body = refused_on(save_request(&app, &app.client, &submit).await, &format!("slots[slot-{}][sensor_type]", keys[1])).await;
-    assert!(body["Validation"]["messages"].as_object().unwrap().keys().all(|k| !k.contains(&keys[0])));
+    let submit: Vec<(String, String)> = form
+        .iter()
+        .map(|(k, v)| (k.clone(), if k == "intent" { "submit".into() } else { v.clone() }))
+        .collect();
+    let body = refused_on(
+        save_request(&app, &app.client, &submit).await,
+        &format!("slots[slot-{}][sensor_type]", keys[1]),
+    )
+    .await;
+    assert!(body["Validation"]["messages"]
+        .as_object()
+        .expect("messages")
+        .keys()
+        .all(|k| !k.contains(&keys[0])));
     let after = only_request(&app, &device).await;
     assert_eq!(after.state, "draft");
     assert_eq!(after.due_at, None);
@@ -225,7 +244,16 @@ async fn submitting_stores_the_due_date_and_queues_the_reviewers_email_and_the_c
 
     let review = app.inbox().wait_for(REVIEW_INBOX, "Review needed").await;
     assert_eq!(link_path(&review.text, "/review/requests/"), format!("/review/requests/{request}"));
-    for expected in ["Water Purifier", "WP-1", "A2CUSTOMER42", "B07XJ8C8F5, B000000001", "Volume (L)", "Weight (kg)", "Slot salt", MAKER] {
+    for expected in [
+        "Water Purifier",
+        "WP-1",
+        "A2CUSTOMER42",
+        "B07XJ8C8F5, B000000001",
+        "Volume (L)",
+        "Weight (kg)",
+        "Slot salt",
+        MAKER,
+    ] {
         assert!(review.text.contains(expected), "{expected} in {}", review.text);
     }
     let confirmation = app.inbox().wait_for(MAKER, "We received your replenishment-ID request").await;
@@ -292,9 +320,17 @@ async fn approval_issues_one_unique_id_per_slot_allows_the_test_accounts_and_ema
 
     ok_json(app.call_with(&reviewer, "claim_request", &[("request", &request)]).await, "claim").await;
     assert_eq!(only_request(&app, &device).await.claimed_by_email.as_deref(), Some(REVIEWER));
-    ok_json(app.call_with(&reviewer, "approve_request", &[("request", &request), ("note", "Looks good")]).await, "approve").await;
+    ok_json(
+        app.call_with(&reviewer, "approve_request", &[("request", &request), ("note", "Looks good")]).await,
+        "approve",
+    )
+    .await;
 
-    let ids: Vec<String> = slots_of(&app, &device).await.into_iter().map(|s| s.replenishment_id.expect("an ID per slot")).collect();
+    let ids: Vec<String> = slots_of(&app, &device)
+        .await
+        .into_iter()
+        .map(|s| s.replenishment_id.expect("an ID per slot"))
+        .collect();
     assert_eq!(ids.len(), 2);
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 2, "IDs differ");
     for id in &ids {
@@ -309,20 +345,34 @@ async fn approval_issues_one_unique_id_per_slot_allows_the_test_accounts_and_ema
         .into_iter()
         .map(|a| a.email)
         .collect();
-    assert_eq!(allowed.iter().collect::<HashSet<_>>(), ["tester@example.com".to_owned(), "qa@example.com".to_owned()].iter().collect());
+    assert_eq!(
+        allowed.iter().collect::<HashSet<_>>(),
+        ["tester@example.com".to_owned(), "qa@example.com".to_owned()].iter().collect()
+    );
 
     for maker in [MAKER, "dev@example.com"] {
         let mail = app.inbox().wait_for(maker, "Approved").await;
         assert!(mail.text.contains("Looks good"));
     }
-    assert_eq!(app.inbox().all().iter().filter(|m| m.subject.contains("Approved") && m.recipients.iter().any(|r| r == "viewer@example.com")).count(), 0);
+    assert_eq!(
+        app.inbox()
+            .all()
+            .iter()
+            .filter(
+                |m| m.subject.contains("Approved") && m.recipients.iter().any(|r| r == "viewer@example.com")
+            )
+            .count(),
+        0
+    );
     assert!(audited(&app, &org, "request.approved").await);
 
     // The tab shows each ID with its discovery JSON.
-    let tab = ok_json(app.call("load_replenishment", &[("org", &org), ("device", &device)]).await, "tab").await;
+    let tab =
+        ok_json(app.call("load_replenishment", &[("org", &org), ("device", &device)]).await, "tab").await;
     let issued = tab["issued"].as_array().expect("issued");
     assert_eq!(issued.len(), 2);
-    let capability: Value = serde_json::from_str(issued[0]["discovery_json"].as_str().unwrap()).expect("JSON");
+    let capability: Value =
+        serde_json::from_str(issued[0]["discovery_json"].as_str().expect("JSON text")).expect("JSON");
     assert_eq!(capability["instance"], "filter");
     assert_eq!(capability["interface"], "Alexa.InventoryLevelSensor");
     assert_eq!(capability["configuration"]["measurement"]["unit"], "LITER");
@@ -330,7 +380,8 @@ async fn approval_issues_one_unique_id_per_slot_allows_the_test_accounts_and_ema
     assert_eq!(capability["configuration"]["replenishment"]["@type"], "DashReplenishmentId");
 
     // A decided request takes no second decision.
-    let again = app.call_with(&reviewer, "reject_request", &[("request", &request), ("reason", "Too late")]).await;
+    let again =
+        app.call_with(&reviewer, "reject_request", &[("request", &request), ("reason", "Too late")]).await;
     expect_status(again, StatusCode::BAD_REQUEST, "second decision").await;
     assert_eq!(only_request(&app, &device).await.state, "approved");
 
@@ -350,10 +401,16 @@ async fn approval_issues_one_unique_id_per_slot_allows_the_test_accounts_and_ema
     // A change request keeps the issued IDs.
     let change = request_form(&org, &device, &keys, "submit");
     ok_json(save_request(&app, &app.client, &change).await, "change request").await;
-    let open = requests_of(&app, &device).await.into_iter().find(|r| r.state == "submitted").expect("change request");
+    let open = requests_of(&app, &device)
+        .await
+        .into_iter()
+        .find(|r| r.state == "submitted")
+        .expect("change request");
     assert!(open.is_change);
-    ok_json(app.call_with(&reviewer, "approve_request", &[("request", &open.id)]).await, "approve change").await;
-    let after: Vec<String> = slots_of(&app, &device).await.into_iter().filter_map(|s| s.replenishment_id).collect();
+    ok_json(app.call_with(&reviewer, "approve_request", &[("request", &open.id)]).await, "approve change")
+        .await;
+    let after: Vec<String> =
+        slots_of(&app, &device).await.into_iter().filter_map(|s| s.replenishment_id).collect();
     assert_eq!(after, ids);
 }
 
@@ -363,24 +420,37 @@ async fn changes_requested_then_resubmitted_keeps_one_thread() {
     let request = submitted(&app, &org, &device, &keys).await;
     let reviewer = reviewer(&app).await;
 
-    refused_on(app.call_with(&reviewer, "request_changes", &[("request", &request), ("note", "  ")]).await, "note").await;
+    refused_on(
+        app.call_with(&reviewer, "request_changes", &[("request", &request), ("note", "  ")]).await,
+        "note",
+    )
+    .await;
     assert_eq!(only_request(&app, &device).await.state, "submitted");
     let note = "Slot salt: a usage sensor needs the grams per wash in the detail.";
-    ok_json(app.call_with(&reviewer, "request_changes", &[("request", &request), ("note", note)]).await, "changes").await;
+    ok_json(
+        app.call_with(&reviewer, "request_changes", &[("request", &request), ("note", note)]).await,
+        "changes",
+    )
+    .await;
     assert_eq!(only_request(&app, &device).await.state, "changes_requested");
     let mail = app.inbox().wait_for(MAKER, "Changes requested").await;
     assert!(mail.text.contains(note));
 
-    let tab = ok_json(app.call("load_replenishment", &[("org", &org), ("device", &device)]).await, "tab").await;
+    let tab =
+        ok_json(app.call("load_replenishment", &[("org", &org), ("device", &device)]).await, "tab").await;
     assert_eq!(tab["open"]["state"], "ChangesRequested");
     let thread = tab["open"]["thread"].as_array().expect("thread");
     assert!(thread.iter().any(|e| e["note"] == note && e["actor"] == "Replenish review"), "{thread:?}");
 
-    ok_json(save_request(&app, &app.client, &request_form(&org, &device, &keys, "submit")).await, "resubmit").await;
+    ok_json(save_request(&app, &app.client, &request_form(&org, &device, &keys, "submit")).await, "resubmit")
+        .await;
     let resubmitted = only_request(&app, &device).await;
     assert_eq!(resubmitted.id, request, "the same request, keeping its thread");
     assert_eq!(resubmitted.state, "submitted");
-    assert_eq!(thread_actions(&app, &request).await, ["started", "submitted", "changes_requested", "resubmitted"]);
+    assert_eq!(
+        thread_actions(&app, &request).await,
+        ["started", "submitted", "changes_requested", "resubmitted"]
+    );
     for _ in 0..100 {
         if app.inbox().count_to(REVIEW_INBOX) == 2 {
             break;
@@ -389,7 +459,12 @@ async fn changes_requested_then_resubmitted_keeps_one_thread() {
     }
     assert_eq!(app.inbox().count_to(REVIEW_INBOX), 2, "the resubmission is emailed again");
 
-    ok_json(app.call_with(&reviewer, "reject_request", &[("request", &request), ("reason", "Not a consumable")]).await, "reject").await;
+    ok_json(
+        app.call_with(&reviewer, "reject_request", &[("request", &request), ("reason", "Not a consumable")])
+            .await,
+        "reject",
+    )
+    .await;
     assert_eq!(only_request(&app, &device).await.state, "rejected");
     assert!(app.inbox().wait_for(MAKER, "Rejected").await.text.contains("Not a consumable"));
     assert!(audited(&app, &org, "request.rejected").await);
@@ -399,16 +474,26 @@ async fn changes_requested_then_resubmitted_keeps_one_thread() {
 async fn a_withdrawal_needs_a_reason_and_tells_the_reviewers() {
     let (app, org, device, keys) = maker_with_device().await;
     submitted(&app, &org, &device, &keys).await;
-    refused_on(app.call("withdraw_request", &[("org", &org), ("device", &device), ("reason", "")]).await, "reason").await;
+    refused_on(
+        app.call("withdraw_request", &[("org", &org), ("device", &device), ("reason", "")]).await,
+        "reason",
+    )
+    .await;
     assert_eq!(only_request(&app, &device).await.state, "submitted");
-    ok_json(app.call("withdraw_request", &[("org", &org), ("device", &device), ("reason", "Wrong unit")]).await, "withdraw").await;
+    ok_json(
+        app.call("withdraw_request", &[("org", &org), ("device", &device), ("reason", "Wrong unit")]).await,
+        "withdraw",
+    )
+    .await;
     assert_eq!(only_request(&app, &device).await.state, "withdrawn");
     assert!(app.inbox().wait_for(REVIEW_INBOX, "Withdrawn").await.text.contains("Wrong unit"));
-    let again = app.call("withdraw_request", &[("org", &org), ("device", &device), ("reason", "Again")]).await;
+    let again =
+        app.call("withdraw_request", &[("org", &org), ("device", &device), ("reason", "Again")]).await;
     expect_status(again, StatusCode::BAD_REQUEST, "nothing left to withdraw").await;
 
     // The next request starts from the withdrawn one.
-    let tab = ok_json(app.call("load_replenishment", &[("org", &org), ("device", &device)]).await, "tab").await;
+    let tab =
+        ok_json(app.call("load_replenishment", &[("org", &org), ("device", &device)]).await, "tab").await;
     assert_eq!(tab["customer_id"], "A2CUSTOMER42");
     assert_eq!(tab["slots"][0]["values"]["asins"], "B07XJ8C8F5, B000000001");
     assert!(tab["open"].is_null());
@@ -445,17 +530,31 @@ async fn members_get_404_on_the_console_and_reviewers_cannot_edit_devices() {
     for (endpoint, form) in &device_calls {
         expect_status(app.call_with(&reviewer, endpoint, form).await, StatusCode::NOT_FOUND, endpoint).await;
     }
-    let page = reviewer.get(app.url(&format!("/orgs/{org}/devices/{device}/replenishment"))).send().await.expect("page");
+    let page = reviewer
+        .get(app.url(&format!("/orgs/{org}/devices/{device}/replenishment")))
+        .send()
+        .await
+        .expect("page");
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
-    let stored = app::entities::device::Entity::find_by_id(&device).one(&app.db).await.expect("q").expect("device");
+    let stored =
+        app::entities::device::Entity::find_by_id(&device).one(&app.db).await.expect("q").expect("device");
     assert_eq!(stored.name, "Water Purifier");
     assert_eq!(only_request(&app, &device).await.state, "submitted");
     // Drafts are the maker's own: a reviewer cannot open one.
     let coffee = register_two_slot_device(&app, &app.client, &org, "Coffee", "CF-1").await;
     let coffee_keys = slot_keys(&app, &coffee).await;
-    ok_json(save_request(&app, &app.client, &request_form(&org, &coffee, &coffee_keys, "draft")).await, "draft").await;
+    ok_json(
+        save_request(&app, &app.client, &request_form(&org, &coffee, &coffee_keys, "draft")).await,
+        "draft",
+    )
+    .await;
     let draft = only_request(&app, &coffee).await;
-    expect_status(app.call_with(&reviewer, "load_review_request", &[("request", &draft.id)]).await, StatusCode::NOT_FOUND, "draft").await;
+    expect_status(
+        app.call_with(&reviewer, "load_review_request", &[("request", &draft.id)]).await,
+        StatusCode::NOT_FOUND,
+        "draft",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -467,18 +566,44 @@ async fn another_organization_gets_404_for_the_tab_and_every_request_call() {
     expect_status(app.call_with(&other, "sign_up", &form).await, StatusCode::OK, "sign-up").await;
     let mail = app.inbox().wait_for("other@example.com", "Verify your email").await;
     let token = link_path(&mail.text, "/verify").split("token=").nth(1).expect("token").to_owned();
-    expect_status(app.call_with(&other, "verify_email", &[("token", &token)]).await, StatusCode::OK, "verify").await;
-    expect_status(app.sign_in_with(&other, "other@example.com", PASSWORD).await, StatusCode::OK, "sign-in").await;
+    expect_status(
+        app.call_with(&other, "verify_email", &[("token", &token)]).await,
+        StatusCode::OK,
+        "verify",
+    )
+    .await;
+    expect_status(app.sign_in_with(&other, "other@example.com", PASSWORD).await, StatusCode::OK, "sign-in")
+        .await;
 
-    expect_status(app.call_with(&other, "load_replenishment", &[("org", &org), ("device", &device)]).await, StatusCode::NOT_FOUND, "tab").await;
+    expect_status(
+        app.call_with(&other, "load_replenishment", &[("org", &org), ("device", &device)]).await,
+        StatusCode::NOT_FOUND,
+        "tab",
+    )
+    .await;
     let form = request_form(&org, &device, &keys, "draft");
     expect_status(save_request(&app, &other, &form).await, StatusCode::NOT_FOUND, "save").await;
-    expect_status(app.call_with(&other, "withdraw_request", &[("org", &org), ("device", &device), ("reason", "x")]).await, StatusCode::NOT_FOUND, "withdraw").await;
-    let page = other.get(app.url(&format!("/orgs/{org}/devices/{device}/replenishment"))).send().await.expect("page");
+    expect_status(
+        app.call_with(&other, "withdraw_request", &[("org", &org), ("device", &device), ("reason", "x")])
+            .await,
+        StatusCode::NOT_FOUND,
+        "withdraw",
+    )
+    .await;
+    let page = other
+        .get(app.url(&format!("/orgs/{org}/devices/{device}/replenishment")))
+        .send()
+        .await
+        .expect("page");
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     // Their own organization's ID with this device is no way in either.
     let own = app.first_organization_of("other@example.com").await;
-    expect_status(app.call_with(&other, "load_replenishment", &[("org", &own), ("device", &device)]).await, StatusCode::NOT_FOUND, "own org").await;
+    expect_status(
+        app.call_with(&other, "load_replenishment", &[("org", &own), ("device", &device)]).await,
+        StatusCode::NOT_FOUND,
+        "own org",
+    )
+    .await;
     assert_eq!(only_request(&app, &device).await.state, "submitted");
 }
 
@@ -488,12 +613,19 @@ async fn the_queue_lists_requests_by_due_date_flags_overdue_ones_and_filters_by_
     let first = submitted(&app, &org, &device, &keys).await;
     let second_device = register_two_slot_device(&app, &app.client, &org, "Coffee Maker", "CM-1").await;
     let second_keys = slot_keys(&app, &second_device).await;
-    ok_json(save_request(&app, &app.client, &request_form(&org, &second_device, &second_keys, "submit")).await, "submit").await;
-    // The second request has been waiting for ten days.
-    let long_ago = chrono::Utc::now() - chrono::Duration::days(10);
+    ok_json(
+        save_request(&app, &app.client, &request_form(&org, &second_device, &second_keys, "submit")).await,
+        "submit",
+    )
+    .await;
+    // The second request has been waiting for twenty days (seven business days never span more than eleven).
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(20);
     replenishment_request::Entity::update_many()
         .col_expr(replenishment_request::Column::SubmittedAt, Expr::value(long_ago))
-        .col_expr(replenishment_request::Column::DueAt, Expr::value(add_business_days(long_ago, REVIEW_BUSINESS_DAYS)))
+        .col_expr(
+            replenishment_request::Column::DueAt,
+            Expr::value(add_business_days(long_ago, REVIEW_BUSINESS_DAYS)),
+        )
         .filter(replenishment_request::Column::DeviceId.eq(&second_device))
         .exec(&app.db)
         .await
@@ -505,7 +637,11 @@ async fn the_queue_lists_requests_by_due_date_flags_overdue_ones_and_filters_by_
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["device_name"], "Coffee Maker", "the earliest due first");
     assert_eq!(items[0]["overdue"], true);
-    assert!(items[0]["time_in_queue"].as_str().unwrap().starts_with("10 days"), "{}", items[0]);
+    assert!(
+        items[0]["time_in_queue"].as_str().expect("time in queue").starts_with("20 days"),
+        "{}",
+        items[0]
+    );
     assert_eq!(items[1]["id"], first.as_str());
     assert_eq!(items[1]["overdue"], false);
     assert_eq!(items[1]["organization_name"], "Filter Makers");
@@ -514,12 +650,16 @@ async fn the_queue_lists_requests_by_due_date_flags_overdue_ones_and_filters_by_
     assert!(page.contains("Overdue") && page.contains("Coffee Maker") && page.contains("Water Purifier"));
 
     ok_json(app.call_with(&reviewer, "approve_request", &[("request", &first)]).await, "approve").await;
-    let approved = ok_json(app.call_with(&reviewer, "load_review_queue", &[("state", "approved")]).await, "approved").await;
-    assert_eq!(approved["items"].as_array().unwrap().len(), 1);
-    let waiting = ok_json(app.call_with(&reviewer, "load_review_queue", &[("state", "submitted")]).await, "waiting").await;
-    assert_eq!(waiting["items"].as_array().unwrap().len(), 1);
+    let approved =
+        ok_json(app.call_with(&reviewer, "load_review_queue", &[("state", "approved")]).await, "approved")
+            .await;
+    assert_eq!(approved["items"].as_array().expect("items").len(), 1);
+    let waiting =
+        ok_json(app.call_with(&reviewer, "load_review_queue", &[("state", "submitted")]).await, "waiting")
+            .await;
+    assert_eq!(waiting["items"].as_array().expect("items").len(), 1);
     let all = ok_json(app.call_with(&reviewer, "load_review_queue", &[("state", "all")]).await, "all").await;
-    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    assert_eq!(all["items"].as_array().expect("items").len(), 2);
     refused_on(app.call_with(&reviewer, "load_review_queue", &[("state", "draft")]).await, "state").await;
 }
 
@@ -529,7 +669,11 @@ async fn without_javascript_the_forms_post_and_redirect_and_the_pages_render_the
     let tab_path = format!("/orgs/{org}/devices/{device}/replenishment");
     let form = request_form(&org, &device, &keys, "submit");
     let response = app.post_form("save_request", &borrowed(&form), &tab_path).await;
-    assert!(matches!(response.status(), StatusCode::FOUND | StatusCode::SEE_OTHER), "status {}", response.status());
+    assert!(
+        matches!(response.status(), StatusCode::FOUND | StatusCode::SEE_OTHER),
+        "status {}",
+        response.status()
+    );
     let location = response.headers()[LOCATION].to_str().expect("location").to_owned();
     assert_eq!(location, format!("{tab_path}?saved=submitted"));
     let (status, page) = app.page(&location).await;
@@ -554,8 +698,22 @@ async fn without_javascript_the_forms_post_and_redirect_and_the_pages_render_the
 
     let request = only_request(&app, &device).await.id;
     let reviewer = reviewer(&app).await;
-    let page = reviewer.get(app.url(&format!("/review/requests/{request}"))).send().await.expect("page").text().await.expect("body");
-    for expected in ["Water Purifier", "A2CUSTOMER42", "tester@example.com", "B07XJ8C8F5, B000000001", "Volume (L)", "Approve and issue IDs"] {
+    let page = reviewer
+        .get(app.url(&format!("/review/requests/{request}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    for expected in [
+        "Water Purifier",
+        "A2CUSTOMER42",
+        "tester@example.com",
+        "B07XJ8C8F5, B000000001",
+        "Volume (L)",
+        "Approve and issue IDs",
+    ] {
         assert!(page.contains(expected), "{expected}");
     }
 }

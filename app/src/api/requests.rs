@@ -36,8 +36,16 @@ pub async fn save_request(
     let input = RequestInput { customer_id, test_accounts, slots };
     let result = async {
         let actor = actor(&state, &session).await?;
-        crate::services::requests::save_request(&state.db, &state.settings, &actor, &org, &device, intent, &input)
-            .await
+        crate::services::requests::save_request(
+            &state.db,
+            &state.settings,
+            &actor,
+            &org,
+            &device,
+            intent,
+            &input,
+        )
+        .await
     }
     .await;
     finish(result).await?;
@@ -57,8 +65,15 @@ pub async fn withdraw_request(
     let (state, session) = (state()?, session().await?);
     let result = async {
         let actor = actor(&state, &session).await?;
-        crate::services::requests::withdraw_request(&state.db, &state.settings, &actor, &org, &device, &reason)
-            .await
+        crate::services::requests::withdraw_request(
+            &state.db,
+            &state.settings,
+            &actor,
+            &org,
+            &device,
+            &reason,
+        )
+        .await
     }
     .await;
     finish(result).await?;

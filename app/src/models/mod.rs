@@ -20,8 +20,8 @@ pub use device_views::{
 };
 pub use organization::{OrgName, Role};
 pub use request_views::{
-    IssuedId, MakerRequest, QueueItem, ReplenishmentTab, RequestSlotView, ReviewQueue, ReviewRequest, ReviewSlot,
-    ThreadEntry,
+    IssuedId, MakerRequest, QueueItem, ReplenishmentTab, RequestSlotView, ReviewQueue, ReviewRequest,
+    ReviewSlot, ThreadEntry,
 };
 
 use serde::{Deserialize, Serialize};

@@ -168,7 +168,8 @@ pub fn parse_test_accounts(raw: &str) -> Result<Vec<Email>, String> {
 /// The amount in one refill, in the measurement's unit: a positive number with at most three decimals.
 /// Returned as written without superfluous zeros ("0.50" → "0.5").
 pub fn parse_unit_size(raw: &str) -> Result<String, String> {
-    const MESSAGE: &str = "Enter the amount in one refill: a number above 0 with at most 3 decimals, such as 30 or 0.75.";
+    const MESSAGE: &str =
+        "Enter the amount in one refill: a number above 0 with at most 3 decimals, such as 30 or 0.75.";
     let raw = raw.trim();
     let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
@@ -331,7 +332,10 @@ pub fn check_request(
         }
         let mut slot = CheckedSlot { slot_key: key.clone(), ..CheckedSlot::default() };
 
-        let sensor = match required(&typed.sensor_type, "Choose how the sensor reports: Level, Usage or LevelUsage.") {
+        let sensor = match required(
+            &typed.sensor_type,
+            "Choose how the sensor reports: Level, Usage or LevelUsage.",
+        ) {
             Some(Ok(())) => errors.check(&field("sensor_type"), SensorType::parse(&typed.sensor_type)),
             Some(Err(message)) => {
                 errors.add(&field("sensor_type"), message);
@@ -343,7 +347,11 @@ pub fn check_request(
             Some(Ok(())) => {
                 let parsed = Measurement::parse(&typed.measurement, &typed.unit);
                 // A wrong unit is the unit field's fault, not the measurement's.
-                let target = if matches!(typed.measurement.trim(), "Volume" | "Weight") { "unit" } else { "measurement" };
+                let target = if matches!(typed.measurement.trim(), "Volume" | "Weight") {
+                    "unit"
+                } else {
+                    "measurement"
+                };
                 errors.check(&field(target), parsed)
             }
             Some(Err(message)) => {
@@ -377,10 +385,8 @@ pub fn check_request(
         let description = typed.description.trim();
         match required(description, "Describe the consumable: brand, product and pack size.") {
             Some(Err(message)) => errors.add(&field("description"), message),
-            _ if description.chars().count() > MAX_DESCRIPTION => errors.add(
-                &field("description"),
-                format!("Keep the description to {MAX_DESCRIPTION} characters."),
-            ),
+            _ if description.chars().count() > MAX_DESCRIPTION => errors
+                .add(&field("description"), format!("Keep the description to {MAX_DESCRIPTION} characters.")),
             _ => slot.description = description.to_owned(),
         }
         if let Some(asins) = errors.check(&field("asins"), parse_asin_list(&typed.asins)) {
@@ -600,7 +606,10 @@ mod tests {
     #[test]
     fn test_accounts_are_emails_listed_once_and_at_most_twenty() {
         let accounts = parse_test_accounts("a@example.com\nB@Example.com, c@example.com").unwrap();
-        assert_eq!(accounts.iter().map(|a| a.as_str()).collect::<Vec<_>>(), ["a@example.com", "b@example.com", "c@example.com"]);
+        assert_eq!(
+            accounts.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+            ["a@example.com", "b@example.com", "c@example.com"]
+        );
         assert_eq!(parse_test_accounts(""), Ok(Vec::new()));
         assert!(parse_test_accounts("a@example.com A@EXAMPLE.COM").unwrap_err().contains("twice"));
         assert!(parse_test_accounts("a@example.com nope").unwrap_err().contains("“nope”"));
@@ -612,7 +621,9 @@ mod tests {
 
     #[test]
     fn a_unit_size_is_a_positive_number_with_at_most_three_decimals() {
-        for (raw, stored) in [("30", "30"), ("0.75", "0.75"), ("0.50", "0.5"), ("007", "7"), ("2.", "2"), ("1.250", "1.25")] {
+        for (raw, stored) in
+            [("30", "30"), ("0.75", "0.75"), ("0.50", "0.5"), ("007", "7"), ("2.", "2"), ("1.250", "1.25")]
+        {
             assert_eq!(parse_unit_size(raw), Ok(stored.to_owned()), "{raw:?}");
         }
         for bad in ["", "0", "0.000", "-1", "1.2345", "abc", "1e3", ".5", "1,5", "12345678"] {
@@ -638,11 +649,15 @@ mod tests {
 
     #[test]
     fn a_draft_may_be_incomplete_but_what_is_filled_in_must_be_valid() {
-        let input = RequestInput { customer_id: String::new(), test_accounts: String::new(), slots: BTreeMap::new() };
+        let input =
+            RequestInput { customer_id: String::new(), test_accounts: String::new(), slots: BTreeMap::new() };
         let checked = check_request(&input, &device_slots(), false).unwrap();
         assert_eq!(checked.slots.len(), 2);
         let mut slots = BTreeMap::new();
-        slots.insert("slot-k1".to_owned(), RequestSlotInput { asins: "nope".into(), ..RequestSlotInput::default() });
+        slots.insert(
+            "slot-k1".to_owned(),
+            RequestSlotInput { asins: "nope".into(), ..RequestSlotInput::default() },
+        );
         let input = RequestInput { slots, ..input };
         let errors = check_request(&input, &device_slots(), false).unwrap_err();
         assert!(errors.messages.contains_key("slots[slot-k1][asins]"));
@@ -660,7 +675,10 @@ mod tests {
         }
         assert!(!errors.messages.keys().any(|k| k.contains("slot-k1")));
         let mut input = input;
-        input.slots.insert("slot-k2".to_owned(), RequestSlotInput { measurement: "Count".into(), unit: "kg".into(), ..complete_slot() });
+        input.slots.insert(
+            "slot-k2".to_owned(),
+            RequestSlotInput { measurement: "Count".into(), unit: "kg".into(), ..complete_slot() },
+        );
         let checked = check_request(&input, &device_slots(), true).unwrap();
         assert_eq!(checked.slots[0].asins, "B07XJ8C8F5, B000000001");
         assert_eq!(checked.slots[1].unit, "", "a count has no unit");
@@ -670,8 +688,18 @@ mod tests {
     #[test]
     fn a_usage_sensor_cannot_report_a_percentage_and_units_must_match_the_measurement() {
         let mut slots = BTreeMap::new();
-        slots.insert("slot-k1".to_owned(), RequestSlotInput { sensor_type: "Usage".into(), measurement: "Percentage".into(), ..complete_slot() });
-        slots.insert("slot-k2".to_owned(), RequestSlotInput { measurement: "Weight".into(), unit: "mL".into(), ..complete_slot() });
+        slots.insert(
+            "slot-k1".to_owned(),
+            RequestSlotInput {
+                sensor_type: "Usage".into(),
+                measurement: "Percentage".into(),
+                ..complete_slot()
+            },
+        );
+        slots.insert(
+            "slot-k2".to_owned(),
+            RequestSlotInput { measurement: "Weight".into(), unit: "mL".into(), ..complete_slot() },
+        );
         let input = RequestInput { customer_id: "A1".into(), test_accounts: "t@example.com".into(), slots };
         let errors = check_request(&input, &device_slots(), true).unwrap_err();
         assert!(errors.messages["slots[slot-k1][measurement]"].contains("usage sensor"));

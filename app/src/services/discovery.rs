@@ -47,7 +47,10 @@ mod tests {
 
     #[test]
     fn a_level_sensor_in_litres_names_its_slot_unit_and_id() {
-        let names = [("en-US".to_owned(), "Water filter".to_owned()), ("de-DE".to_owned(), "Wasserfilter".to_owned())];
+        let names = [
+            ("en-US".to_owned(), "Water filter".to_owned()),
+            ("de-DE".to_owned(), "Wasserfilter".to_owned()),
+        ];
         let value = capability(
             "filter-1",
             SensorType::Level,

@@ -68,14 +68,19 @@ pub async fn save_inventory(
                 mentioned.insert(key.as_str());
                 let row = row_of_key.get(key.as_str()).map(|s| s.as_str()).unwrap_or_default();
                 match existing.get(key) {
-                    None => errors.add(&row_field(row, "slot_id"), "This slot no longer exists. Reload the page."),
+                    None => {
+                        errors.add(&row_field(row, "slot_id"), "This slot no longer exists. Reload the page.")
+                    }
                     // The slot ID is the instance devices and skills report under, and the category was
                     // reviewed: both stay as approved.
                     Some(stored) if stored.replenishment_id.is_some() => {
                         if stored.slot_id != slot_id.as_str() {
                             errors.add(
                                 &row_field(row, "slot_id"),
-                                format!("Slot “{}” has an issued replenishment ID, so its slot ID cannot change.", stored.slot_id),
+                                format!(
+                                    "Slot “{}” has an issued replenishment ID, so its slot ID cannot change.",
+                                    stored.slot_id
+                                ),
                             );
                         }
                         if stored.category_code != *category {

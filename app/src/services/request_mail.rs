@@ -1,12 +1,14 @@
 //! The emails a replenishment-ID request causes, queued on the transaction that changes the request.
 
-use crate::entities::{consumable_category, device, membership, organization, replenishment_request, slot, user};
+use crate::entities::{
+    consumable_category, device, membership, organization, replenishment_request, slot, user,
+};
 use crate::error::AppError;
 use crate::models::replenishment::{CheckedRequest, Measurement, SensorType};
 use crate::models::{DeviceKind, Role};
 use crate::services::audit::Actor;
-use crate::services::mail::{queue_email, OutgoingEmail};
 use crate::services::display_time;
+use crate::services::mail::{queue_email, OutgoingEmail};
 use crate::state::PortalSettings;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -21,11 +23,7 @@ pub enum Decision {
 }
 
 async fn organization_name(conn: &impl ConnectionTrait, organization_id: &str) -> Result<String, AppError> {
-    Ok(organization::Entity::find_by_id(organization_id)
-        .one(conn)
-        .await?
-        .map(|o| o.name)
-        .unwrap_or_default())
+    Ok(organization::Entity::find_by_id(organization_id).one(conn).await?.map(|o| o.name).unwrap_or_default())
 }
 
 fn console_link(settings: &PortalSettings, request_id: &str) -> String {
@@ -79,17 +77,14 @@ pub async fn queue_submission(
             device.device_type.as_ref().map(|t| format!(", device type {t}")).unwrap_or_default(),
         ),
         format!("Due: {due} (seven business days)."),
-        format!(
-            "Customer ID: {}. Test accounts: {}.",
-            checked.customer_id,
-            checked.test_accounts.join(", ")
-        ),
+        format!("Customer ID: {}. Test accounts: {}.", checked.customer_id, checked.test_accounts.join(", ")),
     ];
     for requested in &checked.slots {
         let Some(stored) = slots.get(&requested.slot_key) else { continue };
         let sensor = SensorType::parse(&requested.sensor_type).map(|s| s.as_str()).unwrap_or_default();
-        let measurement =
-            Measurement::parse(&requested.measurement, &requested.unit).map(|m| m.label()).unwrap_or_default();
+        let measurement = Measurement::parse(&requested.measurement, &requested.unit)
+            .map(|m| m.label())
+            .unwrap_or_default();
         paragraphs.push(format!(
             "Slot {} ({}): sensor {sensor}; measurement {measurement}; unit size {}; consumable: {}; ASINs: {}; detail: {}.",
             stored.slot_id,
@@ -201,7 +196,10 @@ pub async fn queue_decision(
 }
 
 /// The addresses of the organization's owners and developers.
-async fn maker_recipients(conn: &impl ConnectionTrait, organization_id: &str) -> Result<Vec<String>, AppError> {
+async fn maker_recipients(
+    conn: &impl ConnectionTrait,
+    organization_id: &str,
+) -> Result<Vec<String>, AppError> {
     let user_ids: Vec<String> = membership::Entity::find()
         .filter(membership::Column::OrganizationId.eq(organization_id))
         .filter(membership::Column::Role.is_in([Role::Owner.as_str(), Role::Developer.as_str()]))

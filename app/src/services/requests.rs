@@ -8,7 +8,9 @@ use crate::models::replenishment::{
     check_request, CheckedRequest, Measurement, RequestAction, RequestInput, RequestSlotInput, RequestState,
     SensorType,
 };
-use crate::models::{DeviceDetail, IssuedId, MakerRequest, ReplenishmentTab, RequestSlotView, Role, ThreadEntry};
+use crate::models::{
+    DeviceDetail, IssuedId, MakerRequest, ReplenishmentTab, RequestSlotView, Role, ThreadEntry,
+};
 use crate::services::audit::{self, Actor};
 use crate::services::business_days::{add_business_days, REVIEW_BUSINESS_DAYS};
 use crate::services::devices::{load_device, lock_device};
@@ -155,7 +157,9 @@ pub(crate) async fn transition(
         .filter(replenishment_request::Column::OrganizationId.eq(&request.organization_id))
         .filter(replenishment_request::Column::State.eq(from.as_str()));
     if extra(update).exec(conn).await?.rows_affected == 0 {
-        return Err(AppError::Refused("Someone else changed this request meanwhile. Reload to see where it stands.".into()));
+        return Err(AppError::Refused(
+            "Someone else changed this request meanwhile. Reload to see where it stands.".into(),
+        ));
     }
     Ok(to)
 }
@@ -245,7 +249,8 @@ async fn issued_ids(
     organization_id: &str,
     detail: &DeviceDetail,
 ) -> Result<Vec<IssuedId>, AppError> {
-    let keys: Vec<&str> = detail.slots.iter().filter(|s| s.replenishment_id.is_some()).map(|s| s.key.as_str()).collect();
+    let keys: Vec<&str> =
+        detail.slots.iter().filter(|s| s.replenishment_id.is_some()).map(|s| s.key.as_str()).collect();
     if keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -271,7 +276,8 @@ async fn issued_ids(
                 slot.names.get(&m.marketplace.code).map(|name| (m.marketplace.locale.clone(), name.clone()))
             })
             .collect();
-        let capability = crate::services::discovery::capability(&slot.slot_id, sensor, &measurement, &names, id);
+        let capability =
+            crate::services::discovery::capability(&slot.slot_id, sensor, &measurement, &names, id);
         issued.push(IssuedId {
             slot_id: slot.slot_id.clone(),
             replenishment_id: id.clone(),
@@ -355,7 +361,8 @@ pub async fn save_request(
 
     match intent {
         Intent::SaveDraft => {
-            audit::record(&txn, Some(organization_id), Some(actor), "request.draft_saved", &device.name, "").await?;
+            audit::record(&txn, Some(organization_id), Some(actor), "request.draft_saved", &device.name, "")
+                .await?;
         }
         Intent::Submit => {
             let from = state_of(&request);
@@ -369,7 +376,8 @@ pub async fn save_request(
             .await?;
             let action = if from == RequestState::ChangesRequested { "resubmitted" } else { "submitted" };
             record_event(&txn, &request, action, actor, false, "").await?;
-            request_mail::queue_submission(&txn, settings, &request, &device, &checked, actor, due_at).await?;
+            request_mail::queue_submission(&txn, settings, &request, &device, &checked, actor, due_at)
+                .await?;
             audit::record(
                 &txn,
                 Some(organization_id),
@@ -460,7 +468,8 @@ pub async fn withdraw_request(
     transition(&txn, &request, RequestState::Submitted, RequestAction::Withdraw, |update| update).await?;
     record_event(&txn, &request, "withdrawn", actor, false, &reason).await?;
     request_mail::queue_withdrawal(&txn, settings, &request, &device.name, &reason).await?;
-    audit::record(&txn, Some(organization_id), Some(actor), "request.withdrawn", &device.name, &reason).await?;
+    audit::record(&txn, Some(organization_id), Some(actor), "request.withdrawn", &device.name, &reason)
+        .await?;
     txn.commit().await?;
     Ok(())
 }

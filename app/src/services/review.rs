@@ -126,7 +126,10 @@ pub async fn load_queue(conn: &impl ConnectionTrait, filter: &str) -> Result<Rev
 }
 
 /// A request the reviewers can see: anything but a draft.
-async fn find_request(conn: &impl ConnectionTrait, request_id: &str) -> Result<replenishment_request::Model, AppError> {
+async fn find_request(
+    conn: &impl ConnectionTrait,
+    request_id: &str,
+) -> Result<replenishment_request::Model, AppError> {
     replenishment_request::Entity::find_by_id(request_id)
         .filter(replenishment_request::Column::State.ne(RequestState::Draft.as_str()))
         .one(conn)
@@ -198,7 +201,13 @@ pub async fn load_request(
     let state = RequestState::parse(&request.state).unwrap_or(RequestState::Submitted);
     let mut marketplace_codes: Vec<String> = marketplaces
         .iter()
-        .map(|m| if m.is_primary { format!("{} (primary)", m.marketplace_code) } else { m.marketplace_code.clone() })
+        .map(|m| {
+            if m.is_primary {
+                format!("{} (primary)", m.marketplace_code)
+            } else {
+                m.marketplace_code.clone()
+            }
+        })
         .collect();
     marketplace_codes.sort_by_key(|code| !code.ends_with("(primary)"));
     Ok(ReviewRequest {
@@ -248,7 +257,11 @@ async fn slot_names(
 }
 
 /// Marks the request as being reviewed by `reviewer` (taking it over from another reviewer if need be).
-pub async fn claim_request(db: &DatabaseConnection, reviewer: &Actor, request_id: &str) -> Result<(), AppError> {
+pub async fn claim_request(
+    db: &DatabaseConnection,
+    reviewer: &Actor,
+    request_id: &str,
+) -> Result<(), AppError> {
     require_reviewer(db, &reviewer.user_id).await?;
     let txn = db.begin().await?;
     let request = find_request(&txn, request_id).await?;
@@ -263,7 +276,8 @@ pub async fn claim_request(db: &DatabaseConnection, reviewer: &Actor, request_id
         return Err(AppError::Refused("Only a request waiting for review can be claimed.".into()));
     }
     record_event(&txn, &request, "claimed", reviewer, true, "").await?;
-    audit::record(&txn, Some(&request.organization_id), Some(reviewer), "request.claimed", &request.id, "").await?;
+    audit::record(&txn, Some(&request.organization_id), Some(reviewer), "request.claimed", &request.id, "")
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -296,7 +310,9 @@ pub async fn decide_request(
     let from = RequestState::parse(&request.state).unwrap_or(RequestState::Submitted);
     let (action, event, audit_action) = match decision {
         Decision::Approve => (RequestAction::Approve, "approved", "request.approved"),
-        Decision::RequestChanges => (RequestAction::RequestChanges, "changes_requested", "request.changes_requested"),
+        Decision::RequestChanges => {
+            (RequestAction::RequestChanges, "changes_requested", "request.changes_requested")
+        }
         Decision::Reject => (RequestAction::Reject, "rejected", "request.rejected"),
     };
     let decided_at = now();
@@ -318,7 +334,8 @@ pub async fn decide_request(
     };
     record_event(&txn, &request, event, reviewer, true, &note).await?;
     request_mail::queue_decision(&txn, settings, &request, &device.name, decision, &note).await?;
-    audit::record(&txn, Some(&request.organization_id), Some(reviewer), audit_action, &device.name, &detail).await?;
+    audit::record(&txn, Some(&request.organization_id), Some(reviewer), audit_action, &device.name, &detail)
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -367,7 +384,10 @@ async fn approve_slots(
 }
 
 /// Adds the request's test accounts to the device's sandbox allow list (once each).
-async fn allow_test_accounts(txn: &impl ConnectionTrait, request: &replenishment_request::Model) -> Result<(), AppError> {
+async fn allow_test_accounts(
+    txn: &impl ConnectionTrait,
+    request: &replenishment_request::Model,
+) -> Result<(), AppError> {
     let existing: Vec<String> = device_test_account::Entity::find()
         .filter(device_test_account::Column::OrganizationId.eq(&request.organization_id))
         .filter(device_test_account::Column::DeviceId.eq(&request.device_id))

@@ -14,8 +14,8 @@ pub use inventory::InventoryPage;
 pub use localization::{DeviceLocalizationPage, SlotLocalizationPage};
 pub use overview::DeviceOverviewPage;
 pub use register::RegisterDevicePage;
-pub(crate) use replenishment::Thread;
 pub use replenishment::ReplenishmentPage;
+pub(crate) use replenishment::Thread;
 
 use super::organizations::org;
 use super::query_param;

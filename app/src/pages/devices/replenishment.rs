@@ -89,7 +89,11 @@ fn TabBody(
     let editable = can_edit && open_state.is_none_or(RequestState::is_editable);
     let has_issued = !tab.issued.is_empty();
     let uncovered = tab.uncovered.clone();
-    let status = tab.open.clone().or_else(|| tab.last_closed.clone()).map(|request| view! { <RequestStatus request/> });
+    let status = tab
+        .open
+        .clone()
+        .or_else(|| tab.last_closed.clone())
+        .map(|request| view! { <RequestStatus request/> });
     let issued = has_issued.then(|| {
         let issued = tab.issued.clone();
         view! {
@@ -103,17 +107,20 @@ fn TabBody(
     let uncovered_note = (has_issued && !uncovered.is_empty()).then(|| {
         view! { <p class="hint">"Without a replenishment ID yet: " {uncovered.join(", ")} ". Request a change to cover them."</p> }
     });
-    let withdraw_form = (can_edit && open_state == Some(RequestState::Submitted)).then(|| view! { <WithdrawForm withdraw/> });
+    let withdraw_form =
+        (can_edit && open_state == Some(RequestState::Submitted)).then(|| view! { <WithdrawForm withdraw/> });
     let form = editable.then(|| {
         let form = view! { <RequestForm tab=tab.clone() save/> };
         // With IDs issued and nothing open, the form is a change request, folded away until wanted.
         if has_issued && open_state.is_none() {
-            view! { <details class="change-request"><summary>"Request a change"</summary>{form}</details> }.into_any()
+            view! { <details class="change-request"><summary>"Request a change"</summary>{form}</details> }
+                .into_any()
         } else {
             form.into_any()
         }
     });
-    let viewer_note = (!can_edit).then(|| view! { <p class="hint">"Owners and developers request replenishment IDs."</p> });
+    let viewer_note =
+        (!can_edit).then(|| view! { <p class="hint">"Owners and developers request replenishment IDs."</p> });
     view! {
         {issued}
         {uncovered_note}
@@ -141,7 +148,7 @@ fn IssuedSlot(issued: IssuedId) -> impl IntoView {
                 <dt>"ASINs"</dt><dd>{if issued.asins.is_empty() { "Any (no custom list)".to_owned() } else { issued.asins.clone() }}</dd>
             </dl>
             <p>"Discovery capability for slot " {issued.slot_id.clone()} ":"</p>
-            <pre id=json_id.clone() class="json" tabindex="0" aria-label=format!("Discovery JSON for slot {}", issued.slot_id)>{json.clone()}</pre>
+            <pre id=json_id.clone() class="json" tabindex="0" role="region" aria-label=format!("Discovery JSON for slot {}", issued.slot_id)>{json.clone()}</pre>
             <CopyButton text=json label=format!("Copy JSON for slot {}", issued.slot_id)/>
         </article>
     }
@@ -174,7 +181,11 @@ fn copy_to_clipboard(text: String, status: RwSignal<String>) {
     let promise = window.navigator().clipboard().write_text(&text);
     leptos::task::spawn_local(async move {
         let done = wasm_bindgen_futures::JsFuture::from(promise).await;
-        status.set(if done.is_ok() { "Copied.".into() } else { "Copying failed: select the JSON and copy it.".into() });
+        status.set(if done.is_ok() {
+            "Copied.".into()
+        } else {
+            "Copying failed: select the JSON and copy it.".into()
+        });
     });
 }
 
@@ -194,8 +205,12 @@ fn RequestStatus(request: MakerRequest) -> impl IntoView {
             "The reviewers asked for changes: edit the request below and submit it again.".to_owned()
         }
         RequestState::Approved => "Approved.".to_owned(),
-        RequestState::Rejected => "Rejected. You can correct the request below and submit it again.".to_owned(),
-        RequestState::Withdrawn => "Withdrawn. You can edit the request below and submit it again.".to_owned(),
+        RequestState::Rejected => {
+            "Rejected. You can correct the request below and submit it again.".to_owned()
+        }
+        RequestState::Withdrawn => {
+            "Withdrawn. You can edit the request below and submit it again.".to_owned()
+        }
     };
     let title = if request.is_change { "Change request" } else { "Request" };
     view! {
@@ -265,7 +280,8 @@ fn RequestForm(tab: ReplenishmentTab, save: ServerAction<SaveRequest>) -> impl I
     let error = action_error(save);
     let typed = error.get_untracked();
     let context = device();
-    let message = move |field: &'static str| Signal::derive(move || error.get().and_then(|e| e.field_message(field)));
+    let message =
+        move |field: &'static str| Signal::derive(move || error.get().and_then(|e| e.field_message(field)));
     let (customer_message, accounts_message) = (message("customer_id"), message("test_accounts"));
     let customer_id = shown(&typed, "customer_id", &tab.customer_id);
     let test_accounts = shown(&typed, "test_accounts", &tab.test_accounts);
@@ -321,7 +337,11 @@ fn described(hint: &str, error: Option<String>) -> String {
 }
 
 #[component]
-fn SlotFields(part: RequestSlotView, error: Signal<Option<AppError>>, typed: Option<AppError>) -> impl IntoView {
+fn SlotFields(
+    part: RequestSlotView,
+    error: Signal<Option<AppError>>,
+    typed: Option<AppError>,
+) -> impl IntoView {
     let slot = part;
     let key = slot.key.clone();
     let field = move |name: &str| request_slot_field(&key, name);
@@ -361,7 +381,11 @@ fn SlotFields(part: RequestSlotView, error: Signal<Option<AppError>>, typed: Opt
     };
     let volume_units = unit_group("Volume", Measurement::VOLUME_UNITS);
     let weight_units = unit_group("Weight", Measurement::WEIGHT_UNITS);
-    let names = if slot.names.is_empty() { String::new() } else { format!(" Shown to customers as {}.", slot.names.join("; ")) };
+    let names = if slot.names.is_empty() {
+        String::new()
+    } else {
+        format!(" Shown to customers as {}.", slot.names.join("; "))
+    };
     let current_id = slot.replenishment_id.clone().map(|id| view! { <p class="hint">"Current replenishment ID " <code>{id}</code> " (kept when the change is approved)."</p> });
     view! {
         <fieldset class="request-slot">
@@ -393,7 +417,13 @@ fn SlotFields(part: RequestSlotView, error: Signal<Option<AppError>>, typed: Opt
 }
 
 #[component]
-fn SelectField(label: &'static str, id: String, name: String, message: Signal<Option<String>>, children: Children) -> impl IntoView {
+fn SelectField(
+    label: &'static str,
+    id: String,
+    name: String,
+    message: Signal<Option<String>>,
+    children: Children,
+) -> impl IntoView {
     let error_name = name.clone();
     view! {
         <div class="field" class:invalid=move || message.get().is_some()>
@@ -407,7 +437,14 @@ fn SelectField(label: &'static str, id: String, name: String, message: Signal<Op
 }
 
 #[component]
-fn InputField(label: &'static str, id: String, name: String, value: String, message: Signal<Option<String>>, inputmode: &'static str) -> impl IntoView {
+fn InputField(
+    label: &'static str,
+    id: String,
+    name: String,
+    value: String,
+    message: Signal<Option<String>>,
+    inputmode: &'static str,
+) -> impl IntoView {
     let error_name = name.clone();
     view! {
         <div class="field" class:invalid=move || message.get().is_some()>
@@ -419,7 +456,14 @@ fn InputField(label: &'static str, id: String, name: String, value: String, mess
 }
 
 #[component]
-fn TextareaField(label: &'static str, hint: &'static str, id: String, name: String, value: String, message: Signal<Option<String>>) -> impl IntoView {
+fn TextareaField(
+    label: &'static str,
+    hint: &'static str,
+    id: String,
+    name: String,
+    value: String,
+    message: Signal<Option<String>>,
+) -> impl IntoView {
     let error_name = name.clone();
     let hint_id = format!("{id}-hint");
     let hint_ref = hint_id.clone();
