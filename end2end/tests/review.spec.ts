@@ -203,7 +203,10 @@ test('maker requests replenishment IDs, a reviewer asks for changes, then approv
     expect(capability.configuration.replenishment['@type']).toBe('DashReplenishmentId');
     const id: string = capability.configuration.replenishment.value;
     expect(id).toMatch(ID_PATTERN);
-    await expect(page.getByText(id, { exact: true })).toBeVisible();
+    const issued = page.getByRole('article', { name: 'Slot slot-01', exact: true });
+    await expect(issued.getByText(id, { exact: true })).toBeVisible();
+    // The change-request form, folded away, names the same ID as the slot's current one.
+    await expect(page.getByText('Request a change', { exact: true })).toBeVisible();
 
     const copy = button(page, 'Copy JSON for slot slot-01');
     if (javaScriptEnabled()) {
