@@ -458,6 +458,14 @@ async fn changes_requested_then_resubmitted_keeps_one_thread() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(app.inbox().count_to(REVIEW_INBOX), 2, "the resubmission is emailed again");
+    let again = app
+        .inbox()
+        .all()
+        .into_iter()
+        .rev()
+        .find(|m| m.recipients.iter().any(|r| r == REVIEW_INBOX))
+        .expect("mail");
+    assert!(again.text.contains("resubmitted, with the changes asked for"), "{}", again.text);
 
     ok_json(
         app.call_with(&reviewer, "reject_request", &[("request", &request), ("reason", "Not a consumable")])

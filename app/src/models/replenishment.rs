@@ -206,8 +206,11 @@ impl Asin {
     }
 }
 
+/// The most ASINs one slot's custom list may hold.
+pub const MAX_ASINS: usize = 100;
+
 /// A custom ASIN list as typed: separated by commas, spaces or new lines; empty means "no custom list";
-/// every entry must be an ASIN and none may repeat.
+/// every entry must be an ASIN, none may repeat, and there are at most [`MAX_ASINS`].
 pub fn parse_asin_list(raw: &str) -> Result<Vec<Asin>, String> {
     let mut seen = HashSet::new();
     let mut asins = Vec::new();
@@ -217,6 +220,9 @@ pub fn parse_asin_list(raw: &str) -> Result<Vec<Asin>, String> {
             return Err(format!("ASIN {} is listed twice.", asin.as_str()));
         }
         asins.push(asin);
+    }
+    if asins.len() > MAX_ASINS {
+        return Err(format!("List at most {MAX_ASINS} ASINs."));
     }
     Ok(asins)
 }
@@ -554,6 +560,10 @@ mod tests {
         assert_eq!(parse_asin_list("  "), Ok(Vec::new()));
         assert!(parse_asin_list("B07XJ8C8F5 B07XJ8C8F5").unwrap_err().contains("twice"));
         assert!(parse_asin_list("B07XJ8C8F5, nope").unwrap_err().contains("“nope”"));
+        let hundred: Vec<String> = (0..100).map(|i| format!("B{i:09}")).collect();
+        assert_eq!(parse_asin_list(&hundred.join(",")).map(|l| l.len()), Ok(100));
+        let hundred_one: Vec<String> = (0..101).map(|i| format!("B{i:09}")).collect();
+        assert!(parse_asin_list(&hundred_one.join(",")).unwrap_err().contains("at most 100"));
     }
 
     #[test]

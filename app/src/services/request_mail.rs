@@ -42,17 +42,25 @@ fn request_noun(request: &replenishment_request::Model) -> &'static str {
     }
 }
 
+/// A request at the moment it is sent to the reviewers.
+pub struct Submission<'a> {
+    pub request: &'a replenishment_request::Model,
+    pub device: &'a device::Model,
+    pub checked: &'a CheckedRequest,
+    pub submitter: &'a Actor,
+    pub due_at: DateTime<Utc>,
+    /// Sent again after the reviewers asked for changes.
+    pub resubmitted: bool,
+}
+
 /// Queues the full request to the review inbox, with a link into the console, and a confirmation to the
 /// submitter.
 pub async fn queue_submission(
     conn: &impl ConnectionTrait,
     settings: &PortalSettings,
-    request: &replenishment_request::Model,
-    device: &device::Model,
-    checked: &CheckedRequest,
-    submitter: &Actor,
-    due_at: DateTime<Utc>,
+    submission: &Submission<'_>,
 ) -> Result<(), AppError> {
+    let Submission { request, device, checked, submitter, due_at, resubmitted } = *submission;
     let organization = organization_name(conn, &request.organization_id).await?;
     let slots: HashMap<String, slot::Model> = slot::Entity::find()
         .filter(slot::Column::OrganizationId.eq(&request.organization_id))
@@ -70,8 +78,9 @@ pub async fn queue_submission(
 
     let mut paragraphs = vec![
         format!(
-            "{} of {organization} submitted a {noun} for {} (model ID {}, {kind}{}).",
+            "{} of {organization} {} a {noun} for {} (model ID {}, {kind}{}).",
             submitter.email,
+            if resubmitted { "resubmitted, with the changes asked for," } else { "submitted" },
             device.name,
             device.model_id,
             device.device_type.as_ref().map(|t| format!(", device type {t}")).unwrap_or_default(),

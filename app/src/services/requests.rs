@@ -374,10 +374,18 @@ pub async fn save_request(
                     .col_expr(replenishment_request::Column::DueAt, Expr::value(due_at))
             })
             .await?;
-            let action = if from == RequestState::ChangesRequested { "resubmitted" } else { "submitted" };
+            let resubmitted = from == RequestState::ChangesRequested;
+            let action = if resubmitted { "resubmitted" } else { "submitted" };
             record_event(&txn, &request, action, actor, false, "").await?;
-            request_mail::queue_submission(&txn, settings, &request, &device, &checked, actor, due_at)
-                .await?;
+            let submission = request_mail::Submission {
+                request: &request,
+                device: &device,
+                checked: &checked,
+                submitter: actor,
+                due_at,
+                resubmitted,
+            };
+            request_mail::queue_submission(&txn, settings, &submission).await?;
             audit::record(
                 &txn,
                 Some(organization_id),
