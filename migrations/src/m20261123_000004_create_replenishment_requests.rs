@@ -177,6 +177,15 @@ impl MigrationTrait for Migration {
             .await?;
         index(manager, "ix_request_device", ReplenishmentRequest::Table, &["device_id", "created_at"], false)
             .await?;
+        // At most one open request per device, whatever path writes it. Both databases take this partial
+        // index in the same words; the schema builder cannot say WHERE.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_request_open_per_device ON replenishment_request (device_id) \
+                 WHERE state IN ('draft', 'submitted', 'changes_requested')",
+            )
+            .await?;
 
         manager
             .create_table(

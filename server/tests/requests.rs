@@ -725,3 +725,62 @@ async fn without_javascript_the_forms_post_and_redirect_and_the_pages_render_the
         assert!(page.contains(expected), "{expected}");
     }
 }
+
+#[tokio::test]
+async fn a_reviewer_never_reviews_a_request_of_their_own_organization() {
+    let (app, org, device, keys) = maker_with_device().await;
+    let request = submitted(&app, &org, &device, &keys).await;
+    // The maker is made a reviewer too.
+    app::services::accounts::create_reviewer(&app.db, MAKER, PASSWORD).await.expect("promote");
+    for (endpoint, form) in [
+        ("claim_request", vec![("request", request.as_str())]),
+        ("approve_request", vec![("request", request.as_str())]),
+        ("reject_request", vec![("request", request.as_str()), ("reason", "mine")]),
+    ] {
+        let text = expect_status(app.call(endpoint, &form).await, StatusCode::BAD_REQUEST, endpoint).await;
+        assert!(text.contains("another reviewer must review it"), "{text}");
+    }
+    let stored = only_request(&app, &device).await;
+    assert_eq!((stored.state.as_str(), stored.claimed_by_email), ("submitted", None));
+    assert!(slots_of(&app, &device).await.iter().all(|s| s.replenishment_id.is_none()));
+    let (status, page) = app.page(&format!("/review/requests/{request}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("another reviewer must review it") && !page.contains("Approve and issue IDs"));
+}
+
+#[tokio::test]
+async fn the_inventory_waits_while_a_request_is_under_review_and_one_device_has_one_open_request() {
+    let (app, org, device, keys) = maker_with_device().await;
+    let request = submitted(&app, &org, &device, &keys).await;
+    let rows = [
+        ("org", org.as_str()),
+        ("device", device.as_str()),
+        ("rows[0][key]", keys[0].as_str()),
+        ("rows[0][slot_id]", "filter"),
+        ("rows[0][category]", "water_filter"),
+        ("rows[1][key]", keys[1].as_str()),
+        ("rows[1][slot_id]", "salt"),
+        ("rows[1][category]", "dishwasher_detergent"),
+        ("rows[1][delete]", "1"),
+    ];
+    let text =
+        expect_status(app.call("save_inventory", &rows).await, StatusCode::BAD_REQUEST, "inventory").await;
+    assert!(text.contains("waiting for review"), "{text}");
+    assert_eq!(slots_of(&app, &device).await.len(), 2);
+
+    // The database itself refuses a second open request for the device.
+    let stored = only_request(&app, &device).await;
+    let mut second: replenishment_request::ActiveModel = stored.clone().into();
+    second.id = sea_orm::Set("second".to_owned());
+    second.state = sea_orm::Set("draft".to_owned());
+    let refused = sea_orm::ActiveModelTrait::insert(second.clone(), &app.db).await;
+    assert!(refused.is_err(), "a second open request is refused by the unique index");
+    second.state = sea_orm::Set("rejected".to_owned());
+    sea_orm::ActiveModelTrait::insert(second, &app.db).await.expect("closed requests are not limited");
+
+    let withdraw = [("org", org.as_str()), ("device", device.as_str()), ("reason", "Slots change")];
+    ok_json(app.call("withdraw_request", &withdraw).await, "withdraw").await;
+    ok_json(app.call("save_inventory", &rows).await, "inventory after withdrawal").await;
+    assert_eq!(slots_of(&app, &device).await.len(), 1);
+    assert_eq!(thread_actions(&app, &request).await, ["started", "submitted", "withdrawn"]);
+}

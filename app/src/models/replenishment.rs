@@ -349,15 +349,17 @@ pub fn check_request(
             }
             None => None,
         };
+        let needs_unit = matches!(typed.measurement.trim(), "Volume" | "Weight");
         let measurement = match required(&typed.measurement, "Choose what the numbers measure.") {
+            // A draft keeps a volume or weight whose unit is still to be chosen.
+            Some(Ok(())) if needs_unit && typed.unit.trim().is_empty() && !complete => {
+                slot.measurement = typed.measurement.trim().to_owned();
+                None
+            }
             Some(Ok(())) => {
                 let parsed = Measurement::parse(&typed.measurement, &typed.unit);
                 // A wrong unit is the unit field's fault, not the measurement's.
-                let target = if matches!(typed.measurement.trim(), "Volume" | "Weight") {
-                    "unit"
-                } else {
-                    "measurement"
-                };
+                let target = if needs_unit { "unit" } else { "measurement" };
                 errors.check(&field(target), parsed)
             }
             Some(Err(message)) => {
@@ -664,6 +666,14 @@ mod tests {
         let checked = check_request(&input, &device_slots(), false).unwrap();
         assert_eq!(checked.slots.len(), 2);
         let mut slots = BTreeMap::new();
+        let unit_later = RequestSlotInput { measurement: "Volume".into(), ..RequestSlotInput::default() };
+        slots.insert("slot-k2".to_owned(), unit_later);
+        let draft = RequestInput { slots: slots.clone(), ..input.clone() };
+        let checked =
+            check_request(&draft, &device_slots(), false).expect("a unit may come later in a draft");
+        assert_eq!((checked.slots[1].measurement.as_str(), checked.slots[1].unit.as_str()), ("Volume", ""));
+        let errors = check_request(&draft, &device_slots(), true).unwrap_err();
+        assert!(errors.messages["slots[slot-k2][unit]"].contains("volume unit"));
         slots.insert(
             "slot-k1".to_owned(),
             RequestSlotInput { asins: "nope".into(), ..RequestSlotInput::default() },

@@ -129,6 +129,8 @@ pub struct ReviewRequest {
     pub overdue: bool,
     pub claimed_by: Option<String>,
     pub claimed_by_viewer: bool,
+    /// The reviewer belongs to the requesting organization, so may not review it.
+    pub own_organization: bool,
     pub slots: Vec<ReviewSlot>,
     pub thread: Vec<ThreadEntry>,
 }

@@ -189,7 +189,10 @@ fn decision_notice(saved: Option<String>) -> Option<String> {
 fn RequestView(request: ReviewRequest, decisions: Decisions) -> impl IntoView {
     let saved = query_param("saved");
     let notice = Signal::derive(move || decision_notice(saved.get()));
-    let waiting = request.state == RequestState::Submitted;
+    let waiting = request.state == RequestState::Submitted && !request.own_organization;
+    let own_note = request.own_organization.then(|| {
+        view! { <p class="alert error" role="note">"You are a member of the organization that sent this request; another reviewer must review it."</p> }
+    });
     let title = format!(
         "{} for {}",
         if request.is_change { "Change request" } else { "Replenishment-ID request" },
@@ -207,6 +210,7 @@ fn RequestView(request: ReviewRequest, decisions: Decisions) -> impl IntoView {
         <p class="breadcrumb"><a href="/review">"Review queue"</a></p>
         <h1>{title}</h1>
         <Notice text=notice/>
+        {own_note}
         <dl class="facts">
             <dt>"State"</dt>
             <dd>

@@ -28,7 +28,7 @@ pub fn capability(
         Some(unit) => json!({ "@type": measurement.kind(), "unit": unit }),
         None => json!({ "@type": measurement.kind() }),
     };
-    json!({
+    let mut capability = json!({
         "type": "AlexaInterface",
         "interface": interface(sensor),
         "version": "3",
@@ -38,7 +38,13 @@ pub fn capability(
             "measurement": measurement,
             "replenishment": { "@type": "DashReplenishmentId", "value": replenishment_id }
         }
-    })
+    });
+    // A level sensor reports a property (`level`); the other two report events and declare none.
+    if sensor == SensorType::Level {
+        capability["properties"] =
+            json!({ "supported": [{ "name": "level" }], "proactivelyReported": true, "retrievable": true });
+    }
+    capability
 }
 
 #[cfg(test)]
@@ -66,6 +72,7 @@ mod tests {
             json!({ "@type": "DashReplenishmentId", "value": "arn:alexa:smarthome:drs:sensor:abc" })
         );
         assert_eq!(value["capabilityResources"]["friendlyNames"][1]["value"]["locale"], "de-DE");
+        assert_eq!(value["properties"]["supported"], json!([{ "name": "level" }]));
     }
 
     #[test]
@@ -73,6 +80,7 @@ mod tests {
         let value = capability("s", SensorType::Usage, &Measurement::Count, &[], "id");
         assert_eq!(value["configuration"]["measurement"], json!({ "@type": "Count" }));
         assert_eq!(value["interface"], "Alexa.InventoryUsageSensor");
+        assert!(value.get("properties").is_none(), "usage is reported as events");
         let value = capability("s", SensorType::LevelUsage, &Measurement::Percentage, &[], "id");
         assert_eq!(value["interface"], "Alexa.InventoryLevelUsageSensor");
     }

@@ -29,6 +29,12 @@ pub async fn save_inventory(
     let txn = db.begin().await?;
     let device = lock_device(&txn, organization_id, device_id).await?;
     let changes = check_inventory(rows).map_err(AppError::Validation)?;
+    // The reviewers decide on the slots they were sent; the inventory waits for their decision.
+    if crate::services::requests::under_review(&txn, organization_id, device_id).await? {
+        return Err(typed_rows(rows).refuse(
+            "A replenishment-ID request for this device is waiting for review. Withdraw it to change the slots.",
+        ));
+    }
     let existing: HashMap<String, slot::Model> = slot::Entity::find()
         .filter(slot::Column::DeviceId.eq(device_id))
         .filter(slot::Column::OrganizationId.eq(organization_id))

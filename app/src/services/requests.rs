@@ -40,6 +40,8 @@ impl Intent {
     }
 }
 
+const CHANGED_MEANWHILE: &str = "Someone else changed this request meanwhile. Reload to see where it stands.";
+
 const OPEN_STATES: [RequestState; 3] =
     [RequestState::Draft, RequestState::Submitted, RequestState::ChangesRequested];
 
@@ -157,9 +159,7 @@ pub(crate) async fn transition(
         .filter(replenishment_request::Column::OrganizationId.eq(&request.organization_id))
         .filter(replenishment_request::Column::State.eq(from.as_str()));
     if extra(update).exec(conn).await?.rows_affected == 0 {
-        return Err(AppError::Refused(
-            "Someone else changed this request meanwhile. Reload to see where it stands.".into(),
-        ));
+        return Err(AppError::Refused(CHANGED_MEANWHILE.into()));
     }
     Ok(to)
 }
@@ -186,6 +186,18 @@ fn slot_input(row: &request_slot::Model) -> RequestSlotInput {
         asins: row.asins.clone(),
         detail: row.detail.clone(),
     }
+}
+
+/// Whether a request of the device is waiting for the reviewers' decision.
+pub async fn under_review(
+    conn: &impl ConnectionTrait,
+    organization_id: &str,
+    device_id: &str,
+) -> Result<bool, AppError> {
+    Ok(requests_of(conn, organization_id, device_id)
+        .await?
+        .iter()
+        .any(|r| state_of(r) == RequestState::Submitted))
 }
 
 /// The device's *Replenishment IDs* tab as the member `user_id` sees it.
@@ -352,7 +364,15 @@ pub async fn save_request(
                 updated_at: Set(at),
             }
             .insert(&txn)
-            .await?;
+            .await
+            .map_err(|error| {
+                // Another save opened a request for the device first (the partial unique index).
+                if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+                    AppError::Refused(CHANGED_MEANWHILE.into())
+                } else {
+                    error.into()
+                }
+            })?;
             record_event(&txn, &request, "started", actor, false, "").await?;
             request
         }

@@ -3,13 +3,14 @@
 //! devices: they are members of no organization, so every device service refuses them.
 
 use crate::entities::{
-    device, device_marketplace, device_test_account, organization, replenishment_request, slot, slot_approval,
+    device, device_marketplace, device_test_account, membership, organization, replenishment_request, slot,
+    slot_approval,
 };
 use crate::error::AppError;
 use crate::models::replenishment::{Measurement, RequestAction, RequestState, SensorType};
 use crate::models::{DeviceKind, QueueItem, ReviewQueue, ReviewRequest, ReviewSlot, Viewer};
 use crate::services::audit::{self, Actor};
-use crate::services::devices::load_catalogues;
+use crate::services::devices::{load_catalogues, lock_device};
 use crate::services::organizations::load_viewer;
 use crate::services::request_mail::{self, Decision};
 use crate::services::requests::{parse_note, record_event, slots_of_request, thread_of, transition};
@@ -18,8 +19,8 @@ use crate::state::PortalSettings;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -31,6 +32,34 @@ pub async fn require_reviewer(conn: &impl ConnectionTrait, user_id: &str) -> Res
     } else {
         Err(AppError::NotFound)
     }
+}
+
+/// A reviewer decides only for organizations they do not belong to: nobody approves their own request.
+async fn require_independent(
+    conn: &impl ConnectionTrait,
+    reviewer: &Actor,
+    request: &replenishment_request::Model,
+) -> Result<(), AppError> {
+    if is_member(conn, &request.organization_id, &reviewer.user_id).await? {
+        return Err(AppError::Refused(
+            "You are a member of the organization that sent this request; another reviewer must review it."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+async fn is_member(
+    conn: &impl ConnectionTrait,
+    organization_id: &str,
+    user_id: &str,
+) -> Result<bool, AppError> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(organization_id))
+        .filter(membership::Column::UserId.eq(user_id))
+        .count(conn)
+        .await?
+        > 0)
 }
 
 /// The queue shows at most this many requests per filter.
@@ -226,6 +255,7 @@ pub async fn load_request(
         due_at: request.due_at.map(display_time),
         overdue: is_overdue(state, request.due_at, now()),
         claimed_by_viewer: request.claimed_by_user_id.as_deref() == Some(reviewer.user_id.as_str()),
+        own_organization: is_member(conn, organization_id, &reviewer.user_id).await?,
         claimed_by: request.claimed_by_email.clone(),
         slots: requested.into_iter().map(|(_, slot)| slot).collect(),
         thread: thread_of(conn, organization_id, &request.id, true).await?,
@@ -265,6 +295,7 @@ pub async fn claim_request(
     require_reviewer(db, &reviewer.user_id).await?;
     let txn = db.begin().await?;
     let request = find_request(&txn, request_id).await?;
+    require_independent(&txn, reviewer, &request).await?;
     let claimed = replenishment_request::Entity::update_many()
         .col_expr(replenishment_request::Column::ClaimedByUserId, Expr::value(reviewer.user_id.clone()))
         .col_expr(replenishment_request::Column::ClaimedByEmail, Expr::value(reviewer.email.clone()))
@@ -307,6 +338,9 @@ pub async fn decide_request(
     };
     let txn = db.begin().await?;
     let request = find_request(&txn, request_id).await?;
+    require_independent(&txn, reviewer, &request).await?;
+    // Locked like every change to the device's inventory, so that no slot changes under the decision.
+    let device = lock_device(&txn, &request.organization_id, &request.device_id).await?;
     let from = RequestState::parse(&request.state).unwrap_or(RequestState::Submitted);
     let (action, event, audit_action) = match decision {
         Decision::Approve => (RequestAction::Approve, "approved", "request.approved"),
@@ -320,11 +354,6 @@ pub async fn decide_request(
         update.col_expr(replenishment_request::Column::DecidedAt, Expr::value(decided_at))
     })
     .await?;
-    let device = device::Entity::find_by_id(&request.device_id)
-        .filter(device::Column::OrganizationId.eq(&request.organization_id))
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let detail = if decision == Decision::Approve {
         let issued = approve_slots(&txn, &request, decided_at).await?;
         allow_test_accounts(&txn, &request).await?;

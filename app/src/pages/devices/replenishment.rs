@@ -113,7 +113,9 @@ fn TabBody(
         let form = view! { <RequestForm tab=tab.clone() save/> };
         // With IDs issued and nothing open, the form is a change request, folded away until wanted.
         if has_issued && open_state.is_none() {
-            view! { <details class="change-request"><summary>"Request a change"</summary>{form}</details> }
+            // Open after a refused save, so that its messages are seen.
+            let refused = save.value().get_untracked().is_some_and(|result| result.is_err());
+            view! { <details class="change-request" open=refused><summary>"Request a change"</summary>{form}</details> }
                 .into_any()
         } else {
             form.into_any()
