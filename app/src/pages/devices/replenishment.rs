@@ -284,7 +284,6 @@ fn RequestForm(tab: ReplenishmentTab, save: ServerAction<SaveRequest>) -> impl I
     let context = device();
     let message =
         move |field: &'static str| Signal::derive(move || error.get().and_then(|e| e.field_message(field)));
-    let (customer_message, accounts_message) = (message("customer_id"), message("test_accounts"));
     let customer_id = shown(&typed, "customer_id", &tab.customer_id);
     let test_accounts = shown(&typed, "test_accounts", &tab.test_accounts);
     let slots = tab.slots.clone();
@@ -296,32 +295,24 @@ fn RequestForm(tab: ReplenishmentTab, save: ServerAction<SaveRequest>) -> impl I
             <FormAlert error=error/>
             <input type="hidden" name="org" value=org_id_param().get_untracked()/>
             <input type="hidden" name="device" value=context.detail.id.clone()/>
-            <div class="field" class:invalid=move || customer_message.get().is_some()>
-                <label for="customer-id">"Customer ID"</label>
-                <p class="hint" id="customer-id-hint">"Your account's customer ID: letters, digits, - and _."</p>
-                <input
-                    id="customer-id"
-                    name="customer_id"
-                    type="text"
-                    autocomplete="off"
-                    value=customer_id
-                    aria-invalid=move || customer_message.get().map(|_| "true")
-                    aria-describedby=move || described("customer-id-hint", customer_message.get().map(|_| error_id("customer_id")))
-                />
-                <FieldError message=customer_message name="customer_id".to_owned()/>
-            </div>
-            <div class="field" class:invalid=move || accounts_message.get().is_some()>
-                <label for="test-accounts">"Test accounts"</label>
-                <p class="hint" id="test-accounts-hint">"Emails of the customer accounts that may use the device in the sandbox, one per line (up to 20)."</p>
-                <textarea
-                    id="test-accounts"
-                    name="test_accounts"
-                    rows="3"
-                    aria-invalid=move || accounts_message.get().map(|_| "true")
-                    aria-describedby=move || described("test-accounts-hint", accounts_message.get().map(|_| error_id("test_accounts")))
-                >{test_accounts}</textarea>
-                <FieldError message=accounts_message name="test_accounts".to_owned()/>
-            </div>
+            <InputField
+                label="Customer ID"
+                hint="Your account's customer ID: letters, digits, - and _."
+                id="customer-id".into()
+                name="customer_id".into()
+                value=customer_id
+                message=message("customer_id")
+                inputmode="text"
+            />
+            <TextareaField
+                label="Test accounts"
+                hint="Emails of the customer accounts that may use the device in the sandbox, one per line (up to 20)."
+                id="test-accounts".into()
+                name="test_accounts".into()
+                value=test_accounts
+                message=message("test_accounts")
+                rows="3"
+            />
             {slots.into_iter().map(|slot| view! { <SlotFields part=slot error typed=typed.clone()/> }).collect_view()}
             <div class="form-actions">
                 <button type="submit" class="button" name="intent" value="draft" disabled=move || save.pending().get()>"Save draft"</button>
@@ -331,11 +322,10 @@ fn RequestForm(tab: ReplenishmentTab, save: ServerAction<SaveRequest>) -> impl I
     }
 }
 
-fn described(hint: &str, error: Option<String>) -> String {
-    match error {
-        Some(error) => format!("{hint} {error}"),
-        None => hint.to_owned(),
-    }
+/// The ids that describe a field: its hint, if any, then its error, if shown.
+fn described(hint: Option<&str>, error: Option<String>) -> Option<String> {
+    let ids: Vec<String> = hint.map(str::to_owned).into_iter().chain(error).collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
 }
 
 #[component]
@@ -441,6 +431,7 @@ fn SelectField(
 #[component]
 fn InputField(
     label: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
     id: String,
     name: String,
     value: String,
@@ -448,10 +439,13 @@ fn InputField(
     inputmode: &'static str,
 ) -> impl IntoView {
     let error_name = name.clone();
+    let hint_id = format!("{id}-hint");
+    let hint_ref = hint.map(|_| hint_id.clone());
     view! {
         <div class="field" class:invalid=move || message.get().is_some()>
             <label for=id.clone()>{label}</label>
-            <input id=id type="text" name=name.clone() value=value inputmode=inputmode autocomplete="off" aria-invalid=move || message.get().map(|_| "true") aria-describedby=move || message.get().map(|_| error_id(&name))/>
+            {hint.map(|text| view! { <p class="hint" id=hint_id.clone()>{text}</p> })}
+            <input id=id type="text" name=name.clone() value=value inputmode=inputmode autocomplete="off" aria-invalid=move || message.get().map(|_| "true") aria-describedby=move || described(hint_ref.as_deref(), message.get().map(|_| error_id(&name)))/>
             <FieldError message name=error_name/>
         </div>
     }
@@ -465,6 +459,7 @@ fn TextareaField(
     name: String,
     value: String,
     message: Signal<Option<String>>,
+    #[prop(default = "2")] rows: &'static str,
 ) -> impl IntoView {
     let error_name = name.clone();
     let hint_id = format!("{id}-hint");
@@ -473,7 +468,7 @@ fn TextareaField(
         <div class="field" class:invalid=move || message.get().is_some()>
             <label for=id.clone()>{label}</label>
             <p class="hint" id=hint_id>{hint}</p>
-            <textarea id=id name=name.clone() rows="2" aria-invalid=move || message.get().map(|_| "true") aria-describedby=move || described(&hint_ref, message.get().map(|_| error_id(&name)))>{value}</textarea>
+            <textarea id=id name=name.clone() rows=rows aria-invalid=move || message.get().map(|_| "true") aria-describedby=move || described(Some(&hint_ref), message.get().map(|_| error_id(&name)))>{value}</textarea>
             <FieldError message name=error_name/>
         </div>
     }
