@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite, in tiers: unit tests, HTTP tests on SQLite, the same on PostgreSQL, Playwright in
-# Debian's Chromium. Prints what each tier ran and fails if a tier that ran executed no test.
+# Debian's Chromium, then the release build. Prints what each tier ran and fails if a tier that ran executed no test.
 # REQUIRE_POSTGRES=1 turns a missing PostgreSQL into a failure instead of a visible skip.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -67,6 +67,11 @@ if [ "${e2e_passed:-0}" -eq 0 ]; then
   exit 1
 fi
 
+# `make run` starts the release build, which keeps every view's full type; a type that only a release build
+# rejects must fail here, not on a newcomer's first start. Last, so that the debug bundle served the tests.
+echo "=== check: release build (what make run starts)"
+cargo leptos build --release
+
 echo
 echo "=== summary (tests passed per tier)"
 for tier in unit unit-server http-sqlite http-postgres e2e; do
@@ -76,4 +81,4 @@ total=0
 for tier in unit unit-server http-sqlite http-postgres e2e; do
   case "${COUNTS[$tier]}" in ''|*[!0-9]*) ;; *) total=$((total + COUNTS[$tier])) ;; esac
 done
-echo "$total passed, ${e2e_failed:-0} failed"
+echo "$total passed, ${e2e_failed:-0} failed; release build ok"
