@@ -29,7 +29,6 @@ pub struct RequestSlotView {
 /// A request as its device's tab shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MakerRequest {
-    pub id: String,
     pub state: RequestState,
     pub is_change: bool,
     pub customer_id: String,

@@ -166,7 +166,6 @@ pub(crate) async fn transition(
 
 fn maker_request(request: &replenishment_request::Model, thread: Vec<ThreadEntry>) -> MakerRequest {
     MakerRequest {
-        id: request.id.clone(),
         state: state_of(request),
         is_change: request.is_change,
         customer_id: request.customer_id.clone(),
