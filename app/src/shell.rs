@@ -30,8 +30,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// A per-response nonce lets exactly Leptos's own hydration scripts run; nothing else inline does.
 #[cfg(feature = "ssr")]
 fn content_security_policy() {
-    use axum::http::{header, HeaderValue};
     leptos::nonce::provide_nonce();
+    set_content_security_policy(None);
+}
+
+/// Lets this page's forms lead to `origin` too: the consent page's answer redirects the customer to the
+/// client's return URL, and browsers check a form's redirects against `form-action`.
+#[cfg(feature = "ssr")]
+pub fn allow_form_action(origin: &str) {
+    set_content_security_policy(Some(origin));
+}
+
+#[cfg(feature = "ssr")]
+fn set_content_security_policy(extra_form_action: Option<&str>) {
+    use axum::http::{header, HeaderValue};
     let (Some(nonce), Some(response)) =
         (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
     else {
@@ -39,8 +51,9 @@ fn content_security_policy() {
     };
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
-         base-uri 'none'; object-src 'none'"
+         img-src 'self' data:; connect-src 'self'; form-action 'self'{}; frame-ancestors 'none'; \
+         base-uri 'none'; object-src 'none'",
+        extra_form_action.map(|origin| format!(" {origin}")).unwrap_or_default()
     );
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);
@@ -74,6 +87,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/invites/:token") view=InvitePage ssr=SsrMode::Async/>
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/review/requests/:request") view=ReviewRequestPage ssr=SsrMode::Async/>
+                <Route path=path!("/ap/oa") view=ConsentPage ssr=SsrMode::Async/>
                 <Route path=path!("/orgs/new") view=NewOrganizationPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/orgs/:org") view=OrgFrame ssr=SsrMode::Async>
                     <Route path=path!("") view=DevicesPage ssr=SsrMode::Async/>
@@ -88,6 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("members") view=MembersPage ssr=SsrMode::Async/>
                     <Route path=path!("activity") view=ActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/security-profiles") view=SecurityProfilesPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

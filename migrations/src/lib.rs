@@ -6,6 +6,7 @@ mod m20261123_000001_create_accounts;
 mod m20261123_000002_create_mail_throttle;
 mod m20261123_000003_create_devices;
 mod m20261123_000004_create_replenishment_requests;
+mod m20261123_000005_create_runtime;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_mail_throttle::Migration),
             Box::new(m20261123_000003_create_devices::Migration),
             Box::new(m20261123_000004_create_replenishment_requests::Migration),
+            Box::new(m20261123_000005_create_runtime::Migration),
         ]
     }
 }

@@ -194,6 +194,25 @@ async fn serve(
         images::load_image(db, &user_id, organization_id, device_id, image_id, rendition).await
     }
     .await;
+    respond(loaded, image_id, rendition, headers)
+}
+
+/// `GET /ap/images/{image}`: a device's thumbnail on the customer's consent page.
+pub async fn customer_thumbnail(
+    State(db): State<DatabaseConnection>,
+    Path(image_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let loaded = images::load_customer_thumbnail(&db, &image_id).await;
+    respond(loaded, &image_id, Rendition::Thumbnail, &headers)
+}
+
+fn respond(
+    loaded: Result<(String, Vec<u8>), AppError>,
+    image_id: &str,
+    rendition: Rendition,
+    headers: &HeaderMap,
+) -> Response {
     let (content_type, bytes) = match loaded {
         Ok(found) => found,
         Err(error) => {

@@ -1,5 +1,6 @@
 //! The `replenish` server: configuration, router, security middleware, workers and the command line.
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::workers::mail::{MailWorker, Mailer};
-use crate::{db, device_images, health, security, workers};
+use crate::{api, db, device_images, health, security, workers};
 use app::services::session_store::DatabaseSessionStore;
 use app::state::{AppState, PortalSettings};
 use axum::extract::{DefaultBodyLimit, FromRef};
@@ -157,11 +157,14 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
         .route("/orgs/{org}/devices/{device}/image", post(device_images::upload))
         .route("/orgs/{org}/devices/{device}/image/{image}", get(device_images::original))
         .route("/orgs/{org}/devices/{device}/image/{image}/thumbnail", get(device_images::thumbnail))
+        .route("/ap/images/{image}", get(device_images::customer_thumbnail))
         .layer(DefaultBodyLimit::max(device_images::UPLOAD_BODY_LIMIT));
     portal
         .merge(device_images)
         .layer(sessions)
         .layer(axum::middleware::from_fn(security::require_same_origin))
+        // Devices and clouds call the runtime API without cookies or an Origin: it authenticates by token.
+        .merge(api::router::<RouterState>())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(axum::middleware::from_fn(security::security_headers))
         .with_state(router_state)

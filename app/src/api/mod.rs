@@ -2,11 +2,13 @@
 
 pub mod account;
 pub mod auth;
+pub mod consent;
 pub mod devices;
 pub mod members;
 pub mod organizations;
 pub mod requests;
 pub mod review;
+pub mod security_profiles;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod server;

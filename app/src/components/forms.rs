@@ -161,3 +161,54 @@ pub fn DefaultSubmit(label: &'static str) -> impl IntoView {
         </button>
     }
 }
+
+/// The `aria-describedby` of a control with an optional hint and error.
+pub fn described(hint: Option<&str>, error: Option<String>) -> Option<String> {
+    let ids: Vec<String> = hint.map(str::to_owned).into_iter().chain(error).collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// A labelled select with its error below, for options the caller renders.
+#[component]
+pub fn SelectField(
+    label: &'static str,
+    id: String,
+    name: String,
+    message: Signal<Option<String>>,
+    children: Children,
+) -> impl IntoView {
+    let error_name = name.clone();
+    view! {
+        <div class="field" class:invalid=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name.clone() aria-invalid=move || message.get().map(|_| "true") aria-describedby=move || message.get().map(|_| error_id(&name))>
+                {children()}
+            </select>
+            <FieldError message name=error_name/>
+        </div>
+    }
+}
+
+/// A labelled textarea with a hint and its error below.
+#[component]
+pub fn TextareaField(
+    label: &'static str,
+    hint: &'static str,
+    id: String,
+    name: String,
+    value: String,
+    message: Signal<Option<String>>,
+    #[prop(default = "2")] rows: &'static str,
+) -> impl IntoView {
+    let error_name = name.clone();
+    let hint_id = format!("{id}-hint");
+    let hint_ref = hint_id.clone();
+    view! {
+        <div class="field" class:invalid=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <p class="hint" id=hint_id>{hint}</p>
+            <textarea id=id name=name.clone() rows=rows aria-invalid=move || message.get().map(|_| "true") aria-describedby=move || described(Some(&hint_ref), message.get().map(|_| error_id(&name)))>{value}</textarea>
+            <FieldError message name=error_name/>
+        </div>
+    }
+}

@@ -4,7 +4,10 @@ mod forms;
 mod frame;
 mod header;
 
-pub use forms::{error_id, DefaultSubmit, Field, FieldError, FormAlert, Notice, RoleSelect, Submit};
+pub use forms::{
+    described, error_id, DefaultSubmit, Field, FieldError, FormAlert, Notice, RoleSelect, SelectField,
+    Submit, TextareaField,
+};
 pub(crate) use frame::urlencode;
 pub use frame::{in_org, org_id_param, ErrorPage, OrgFrame, OrgResource, PublicFrame, SignedInFrame};
 pub use header::AppHeader;

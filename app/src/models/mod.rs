@@ -1,6 +1,7 @@
 //! Types shared by the browser and the server: validated inputs, roles and the DTOs pages render.
 
 mod account;
+pub mod consent;
 mod device;
 mod device_views;
 pub mod image;
@@ -8,6 +9,7 @@ pub mod inventory;
 mod organization;
 pub mod replenishment;
 mod request_views;
+pub mod security_profile;
 
 pub use account::{Email, Password};
 pub use device::{

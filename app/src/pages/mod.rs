@@ -2,16 +2,19 @@
 
 mod account;
 mod auth;
+mod consent;
 mod devices;
 mod invites;
 mod members;
 mod organizations;
 mod review;
+mod security_profiles;
 
 pub use account::AccountPage;
 pub use auth::{
     CheckEmailPage, ForgotPasswordPage, HomePage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage,
 };
+pub use consent::ConsentPage;
 pub use devices::{
     DeviceFrame, DeviceLocalizationPage, DeviceOverviewPage, DevicesPage, InventoryPage, RegisterDevicePage,
     ReplenishmentPage, SlotLocalizationPage,
@@ -20,6 +23,7 @@ pub use invites::InvitePage;
 pub use members::MembersPage;
 pub use organizations::{ActivityPage, NewOrganizationPage, NotFoundPage, SettingsPage};
 pub use review::{ReviewPage, ReviewRequestPage};
+pub use security_profiles::SecurityProfilesPage;
 
 use crate::error::AppError;
 use leptos::prelude::*;

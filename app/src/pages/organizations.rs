@@ -48,6 +48,7 @@ fn SettingsView() -> impl IntoView {
     let saved_flag = super::query_param("saved");
     let saved = Signal::derive(move || saved_flag.get().map(|_| "Organization renamed.".to_owned()));
     let organization = context.organization.clone();
+    let profiles_path = format!("/orgs/{}/settings/security-profiles", organization.id);
     view! {
         <Title text=format!("Settings · {} · Replenish", organization.name)/>
         <h1>"Settings"</h1>
@@ -70,6 +71,13 @@ fn SettingsView() -> impl IntoView {
                 </ActionForm>
             }
         })}
+        <h2>"Runtime API"</h2>
+        <ul>
+            <li>
+                <a href=profiles_path>"Security profiles"</a>
+                " — the OAuth clients your cloud uses to link customers' devices and call the runtime API."
+            </li>
+        </ul>
         <p>
             <a href="/orgs/new">"Create another organization"</a>
         </p>

@@ -275,7 +275,11 @@ pub async fn sign_in(
     Ok(account)
 }
 
-async fn check_attempt_limits(db: &DatabaseConnection, email: &str, ip: &str) -> Result<(), AppError> {
+pub(crate) async fn check_attempt_limits(
+    db: &DatabaseConnection,
+    email: &str,
+    ip: &str,
+) -> Result<(), AppError> {
     let since = now() - FAILURE_WINDOW;
     for (column, value, limit) in [
         (sign_in_failure::Column::Email, email, MAX_FAILURES_PER_ACCOUNT),

@@ -178,6 +178,16 @@ pub async fn load_image(
     })
 }
 
+/// A device's thumbnail as customers see it on the consent page. Image IDs are random and appear only on
+/// pages that show the device, so the ID alone is the permission.
+pub async fn load_customer_thumbnail(
+    conn: &impl ConnectionTrait,
+    image_id: &str,
+) -> Result<(String, Vec<u8>), AppError> {
+    let row = device_image::Entity::find_by_id(image_id).one(conn).await?.ok_or(AppError::NotFound)?;
+    Ok(("image/png".to_owned(), row.thumbnail))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,10 @@ use tower_sessions::session_store::{self, SessionStore};
 
 /// The session key holding the signed-in user's ID.
 pub const USER_ID_KEY: &str = "user_id";
+/// The session key holding the signed-in customer's ID (customers are not portal users).
+pub const CUSTOMER_ID_KEY: &str = "customer_id";
+/// A security-profile secret just issued, shown once on the next page load and then forgotten.
+pub const FRESH_SECRET_KEY: &str = "fresh_secret";
 
 #[derive(Debug, Clone)]
 pub struct DatabaseSessionStore {

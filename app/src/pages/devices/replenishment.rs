@@ -4,7 +4,10 @@
 use super::super::{action_error, query_param};
 use super::frame::{device, device_tab};
 use crate::api::requests::{load_replenishment, SaveRequest, WithdrawRequest};
-use crate::components::{error_id, org_id_param, DefaultSubmit, FieldError, FormAlert, Notice, Submit};
+use crate::components::{
+    described, error_id, org_id_param, DefaultSubmit, FieldError, FormAlert, Notice, SelectField, Submit,
+    TextareaField,
+};
 use crate::error::AppError;
 use crate::models::replenishment::{request_slot_field, Measurement, RequestState, SensorType};
 use crate::models::{IssuedId, MakerRequest, ReplenishmentTab, RequestSlotView, ThreadEntry};
@@ -323,11 +326,6 @@ fn RequestForm(tab: ReplenishmentTab, save: ServerAction<SaveRequest>) -> impl I
 }
 
 /// The ids that describe a field: its hint, if any, then its error, if shown.
-fn described(hint: Option<&str>, error: Option<String>) -> Option<String> {
-    let ids: Vec<String> = hint.map(str::to_owned).into_iter().chain(error).collect();
-    (!ids.is_empty()).then(|| ids.join(" "))
-}
-
 #[component]
 fn SlotFields(
     part: RequestSlotView,
@@ -409,26 +407,6 @@ fn SlotFields(
 }
 
 #[component]
-fn SelectField(
-    label: &'static str,
-    id: String,
-    name: String,
-    message: Signal<Option<String>>,
-    children: Children,
-) -> impl IntoView {
-    let error_name = name.clone();
-    view! {
-        <div class="field" class:invalid=move || message.get().is_some()>
-            <label for=id.clone()>{label}</label>
-            <select id=id name=name.clone() aria-invalid=move || message.get().map(|_| "true") aria-describedby=move || message.get().map(|_| error_id(&name))>
-                {children()}
-            </select>
-            <FieldError message name=error_name/>
-        </div>
-    }
-}
-
-#[component]
 fn InputField(
     label: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
@@ -446,29 +424,6 @@ fn InputField(
             <label for=id.clone()>{label}</label>
             {hint.map(|text| view! { <p class="hint" id=hint_id.clone()>{text}</p> })}
             <input id=id type="text" name=name.clone() value=value inputmode=inputmode autocomplete="off" aria-invalid=move || message.get().map(|_| "true") aria-describedby=move || described(hint_ref.as_deref(), message.get().map(|_| error_id(&name)))/>
-            <FieldError message name=error_name/>
-        </div>
-    }
-}
-
-#[component]
-fn TextareaField(
-    label: &'static str,
-    hint: &'static str,
-    id: String,
-    name: String,
-    value: String,
-    message: Signal<Option<String>>,
-    #[prop(default = "2")] rows: &'static str,
-) -> impl IntoView {
-    let error_name = name.clone();
-    let hint_id = format!("{id}-hint");
-    let hint_ref = hint_id.clone();
-    view! {
-        <div class="field" class:invalid=move || message.get().is_some()>
-            <label for=id.clone()>{label}</label>
-            <p class="hint" id=hint_id>{hint}</p>
-            <textarea id=id name=name.clone() rows=rows aria-invalid=move || message.get().map(|_| "true") aria-describedby=move || described(Some(&hint_ref), message.get().map(|_| error_id(&name)))>{value}</textarea>
             <FieldError message name=error_name/>
         </div>
     }

@@ -1,0 +1,94 @@
+//! The customer's consent page (`/ap/oa`): loading it, customer sign-up and sign-in, and the answer.
+
+use crate::error::AppError;
+use crate::models::consent::ConsentView;
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// `query` is the authorization request's query string, as the client sent it.
+#[server(prefix = "/api", endpoint = "load_consent")]
+pub async fn load_consent(query: String) -> Result<ConsentView, AppError> {
+    use super::server::*;
+    use crate::services::session_store::CUSTOMER_ID_KEY;
+    let (state, session) = (state()?, session().await?);
+    let result = async {
+        let customer = session.get::<String>(CUSTOMER_ID_KEY).await?;
+        crate::services::consent::load_consent(&state.db, customer.as_deref(), &query).await
+    }
+    .await;
+    let result = result.inspect(|view| match view {
+        ConsentView::Invalid { .. } => {
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(axum::http::StatusCode::BAD_REQUEST);
+            }
+        }
+        ConsentView::Redirect { .. } => {}
+        // The return URL is one the client registered (checked above): the page's forms may lead there.
+        _ => {
+            if let Some(origin) = crate::services::consent::return_origin(&query) {
+                crate::shell::allow_form_action(&origin);
+            }
+        }
+    });
+    finish(result).await
+}
+
+fn back_to_consent(query: &str) -> String {
+    format!("/ap/oa?{}", query.trim_start_matches('?'))
+}
+
+#[server(prefix = "/api", endpoint = "customer_sign_up")]
+pub async fn customer_sign_up(
+    query: String,
+    #[server(default)] email: String,
+    #[server(default)] password: String,
+    #[server(default)] marketplace: String,
+) -> Result<(), AppError> {
+    use super::server::*;
+    use crate::services::session_store::CUSTOMER_ID_KEY;
+    let (state, session) = (state()?, session().await?);
+    let result = crate::services::customers::sign_up(&state.db, &email, &password, &marketplace).await;
+    let customer_id = finish(result).await?;
+    session.cycle_id().await?;
+    session.insert(CUSTOMER_ID_KEY, &customer_id).await?;
+    leptos_axum::redirect(&back_to_consent(&query));
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "customer_sign_in")]
+pub async fn customer_sign_in(
+    query: String,
+    #[server(default)] email: String,
+    #[server(default)] password: String,
+) -> Result<(), AppError> {
+    use super::server::*;
+    use crate::services::session_store::CUSTOMER_ID_KEY;
+    let (state, session) = (state()?, session().await?);
+    let ip = client_ip().await;
+    let result = crate::services::customers::sign_in(&state.db, &email, &password, &ip).await;
+    let customer_id = finish(result).await?;
+    session.cycle_id().await?;
+    session.insert(CUSTOMER_ID_KEY, &customer_id).await?;
+    leptos_axum::redirect(&back_to_consent(&query));
+    Ok(())
+}
+
+/// Links the device (`decision` = `allow`) or declines; either way the customer goes back to the client.
+#[server(prefix = "/api", endpoint = "confirm_consent")]
+pub async fn confirm_consent(
+    query: String,
+    #[server(default)] decision: String,
+    #[server(default)] choice: BTreeMap<String, String>,
+) -> Result<(), AppError> {
+    use super::server::*;
+    use crate::services::session_store::CUSTOMER_ID_KEY;
+    let (state, session) = (state()?, session().await?);
+    let result = async {
+        let customer = session.get::<String>(CUSTOMER_ID_KEY).await?.unwrap_or_default();
+        crate::services::consent::confirm_consent(&state.db, &customer, &query, &decision, &choice).await
+    }
+    .await;
+    let destination = finish(result).await?;
+    leptos_axum::redirect(&destination);
+    Ok(())
+}

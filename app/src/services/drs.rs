@@ -1,0 +1,123 @@
+//! The DRS calls about a registration's state: slot status, device status, subscription info and
+//! deregistration. Every lookup is scoped by the caller's registration and organization.
+
+use crate::entities::{registration, registration_slot, slot_approval};
+use crate::error::AppError;
+use crate::services::oauth::Caller;
+use crate::services::{now, registrations};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use std::collections::HashMap;
+
+/// A slot status report, already checked (numbers non-negative, dates parsed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlotStatus {
+    pub expected_replenishment_at: DateTime<Utc>,
+    pub remaining_quantity: f64,
+    pub original_quantity: f64,
+    pub total_quantity_on_hand: f64,
+    pub last_use_at: DateTime<Utc>,
+}
+
+/// Stores the latest status of one slot in one indexed update.
+pub async fn report_slot_status(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    slot_id: &str,
+    status: &SlotStatus,
+) -> Result<(), AppError> {
+    let updated = registration_slot::Entity::update_many()
+        .col_expr(
+            registration_slot::Column::ExpectedReplenishmentAt,
+            Expr::value(status.expected_replenishment_at),
+        )
+        .col_expr(registration_slot::Column::RemainingQuantity, Expr::value(status.remaining_quantity))
+        .col_expr(registration_slot::Column::OriginalQuantity, Expr::value(status.original_quantity))
+        .col_expr(registration_slot::Column::TotalQuantityOnHand, Expr::value(status.total_quantity_on_hand))
+        .col_expr(registration_slot::Column::LastUseAt, Expr::value(status.last_use_at))
+        .col_expr(registration_slot::Column::StatusReportedAt, Expr::value(now()))
+        .filter(registration_slot::Column::RegistrationId.eq(&caller.registration_id))
+        .filter(registration_slot::Column::SlotId.eq(slot_id))
+        .filter(registration_slot::Column::OrganizationId.eq(&caller.organization_id))
+        .exec(db)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn report_device_status(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    most_recently_active: DateTime<Utc>,
+) -> Result<(), AppError> {
+    registration::Entity::update_many()
+        .col_expr(registration::Column::LastActiveAt, Expr::value(most_recently_active))
+        .filter(registration::Column::Id.eq(&caller.registration_id))
+        .filter(registration::Column::OrganizationId.eq(&caller.organization_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// One slot's subscription: the chosen product (none = notify me only) and its approved unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlotSubscription {
+    pub slot_id: String,
+    pub asin: Option<String>,
+    pub unit_size: String,
+    pub unit: String,
+}
+
+pub async fn subscription_info(
+    db: &DatabaseConnection,
+    caller: &Caller,
+) -> Result<Vec<SlotSubscription>, AppError> {
+    let slots = registration_slot::Entity::find()
+        .filter(registration_slot::Column::RegistrationId.eq(&caller.registration_id))
+        .filter(registration_slot::Column::OrganizationId.eq(&caller.organization_id))
+        .order_by_asc(registration_slot::Column::SlotId)
+        .all(db)
+        .await?;
+    let approvals: HashMap<String, slot_approval::Model> = slot_approval::Entity::find()
+        .filter(slot_approval::Column::SlotKey.is_in(slots.iter().map(|s| s.slot_key.clone())))
+        .filter(slot_approval::Column::OrganizationId.eq(&caller.organization_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.slot_key.clone(), a))
+        .collect();
+    Ok(slots
+        .into_iter()
+        .map(|slot| {
+            let approval = approvals.get(&slot.slot_key);
+            SlotSubscription {
+                unit_size: approval.map(|a| a.unit_size.clone()).unwrap_or_default(),
+                unit: approval.map(|a| a.unit.clone()).unwrap_or_default(),
+                slot_id: slot.slot_id,
+                asin: slot.asin,
+            }
+        })
+        .collect())
+}
+
+/// Ends the caller's registration. The v1 path names the model and serial, which must be the caller's.
+pub async fn deregister(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    named: Option<(&str, &str)>,
+) -> Result<(), AppError> {
+    let registration = registrations::live(db, &caller.registration_id).await?;
+    if let Some((model_id, serial)) = named {
+        let device = crate::entities::device::Entity::find_by_id(&registration.device_id).one(db).await?;
+        if device.is_none_or(|d| d.model_id != model_id) || registration.serial != serial {
+            return Err(AppError::NotFound);
+        }
+    }
+    let txn = db.begin().await?;
+    registrations::deregister(&txn, &registration.id, now()).await?;
+    txn.commit().await?;
+    Ok(())
+}

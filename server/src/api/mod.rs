@@ -1,0 +1,37 @@
+//! The runtime API: the DRS service calls, the token endpoint and inventory sensors, served beside the
+//! portal but outside its session and same-origin layers (devices and clouds have neither).
+
+pub mod devices;
+pub mod orders;
+pub mod token;
+pub mod wire;
+
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::routing::{delete, get, post};
+use axum::Router;
+use sea_orm::DatabaseConnection;
+
+/// `413` above this, as the contract says.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    DatabaseConnection: FromRef<S>,
+{
+    Router::new()
+        .route("/auth/o2/token", post(token::token))
+        .route("/replenish/{slot_id}", post(orders::replenish))
+        .route("/slotStatus/{slot_id}", post(devices::slot_status))
+        .route("/deviceStatus", post(devices::device_status))
+        .route("/deviceStatus/{most_recently_active}", post(devices::device_status_at))
+        .route("/subscriptionInfo", get(devices::subscription_info))
+        .route("/registration", delete(devices::deregister))
+        .route("/deviceModels/{model_id}/devices/{serial}/registration", delete(devices::deregister_v1))
+        .route("/testOrders", delete(orders::cancel_all_test_orders))
+        .route("/testOrders/{slot_id}", delete(orders::cancel_test_orders))
+        .route("/testOrders/slots/{slot_id}", delete(orders::cancel_test_orders))
+        .route("/getOrderInfo/{instance_id}", get(orders::order_info))
+        // Bodies are read with their own limit (and a JSON 413); this only stops axum's default 2 MB.
+        .layer(DefaultBodyLimit::disable())
+}

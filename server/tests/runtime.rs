@@ -1,0 +1,970 @@
+//! The runtime API over HTTP, as a maker's cloud and a customer use it: security profiles, the consent
+//! page, the token endpoint and every DRS call with its errors.
+
+mod support;
+
+use app::entities::{
+    device_marketplace, oauth_code, registration, registration_slot, replenishment_order,
+    replenishment_request,
+};
+use app::models::consent::choice_field;
+use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
+use reqwest::{Client, Method, StatusCode, Url};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use support::fixtures::*;
+use support::{client_for, spawn_app, TestApp, PASSWORD};
+
+const MAKER: &str = "maker@example.com";
+/// One of the test accounts the approved request allow-lists.
+const TESTER: &str = "tester@example.com";
+const RETURN_URL: &str = "https://cloud.example/callback";
+const PREFIX: &str = "com.amazon.dash.replenishment.";
+
+/// A maker whose two-slot device has approved replenishment IDs (slot `filter` offers two ASINs, slot
+/// `salt` none), and a security profile: (app, organization, device, client ID, client secret).
+async fn approved_device() -> (TestApp, String, String, String, String) {
+    let app = spawn_app().await;
+    let org = app.signed_in_owner(MAKER, "Filter Makers").await;
+    let device = register_two_slot_device(&app, &app.client, &org, "Water Purifier", "WP-1").await;
+    let keys = slot_keys(&app, &device).await;
+    let form = request_form(&org, &device, &keys, "submit");
+    ok_json(app.call("save_request", &borrowed(&form)).await, "submit").await;
+    let request = replenishment_request::Entity::find()
+        .filter(replenishment_request::Column::DeviceId.eq(&device))
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("request");
+    let reviewer = reviewer(&app).await;
+    ok_json(app.call_with(&reviewer, "approve_request", &[("request", &request.id)]).await, "approve").await;
+    let (client_id, secret) =
+        create_profile(&app, &org, &format!("{RETURN_URL}\nhttp://127.0.0.1:9/cb")).await;
+    (app, org, device, client_id, secret)
+}
+
+async fn create_profile(app: &TestApp, org: &str, return_urls: &str) -> (String, String) {
+    let form = [("org", org), ("name", "Cloud"), ("return_urls", return_urls)];
+    ok_json(app.call("create_security_profile", &form).await, "create profile").await;
+    let tab = ok_json(app.call("load_security_profiles", &[("org", org)]).await, "load").await;
+    let fresh = &tab["fresh_secret"];
+    (
+        fresh["client_id"].as_str().expect("client id").to_owned(),
+        fresh["secret"].as_str().expect("secret").to_owned(),
+    )
+}
+
+fn scope_data(model: &str, serial: &str) -> String {
+    json!({"dash:replenish": {"device_model": model, "serial": serial, "is_test_device": false, "should_include_non_live": true}})
+        .to_string()
+}
+
+fn authorize_query(client_id: &str, redirect_uri: &str, scope_data: &str) -> String {
+    let url = Url::parse_with_params(
+        "http://x/ap/oa",
+        &[
+            ("client_id", client_id),
+            ("scope", "dash:replenish"),
+            ("response_type", "code"),
+            ("redirect_uri", redirect_uri),
+            ("state", "xyz 123"),
+            ("scope_data", scope_data),
+        ],
+    )
+    .expect("url");
+    url.query().unwrap_or_default().to_owned()
+}
+
+fn query_of(location: &str) -> HashMap<String, String> {
+    Url::parse(location).expect("absolute location").query_pairs().into_owned().collect()
+}
+
+/// A customer's browser, signed up in marketplace US.
+async fn customer(app: &TestApp, query: &str, email: &str) -> Client {
+    let browser = client_for(app.address);
+    let form = [("query", query), ("email", email), ("password", PASSWORD), ("marketplace", "US")];
+    ok_json(app.call_with(&browser, "customer_sign_up", &form).await, "customer sign-up").await;
+    browser
+}
+
+/// Confirms the consent as a browser posts the form; answers where it sends the customer.
+async fn confirm(app: &TestApp, browser: &Client, query: &str, choices: &[(String, String)]) -> String {
+    let mut form = vec![("query".to_owned(), query.to_owned()), ("decision".to_owned(), "allow".to_owned())];
+    form.extend(choices.iter().cloned());
+    let response = browser
+        .post(app.url("/api/confirm_consent"))
+        .header(ACCEPT, "text/html")
+        .header("referer", app.url(&format!("/ap/oa?{query}")))
+        .form(&form)
+        .send()
+        .await
+        .expect("confirm");
+    assert!(response.status().is_redirection(), "confirm redirects: {}", response.status());
+    response.headers()[LOCATION].to_str().expect("location").to_owned()
+}
+
+/// The device's client as a cloud uses it: no cookies, no Origin.
+fn cloud() -> Client {
+    Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+async fn token_call(app: &TestApp, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    let response = cloud().post(app.url("/auth/o2/token")).form(form).send().await.expect("token");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+struct Linked {
+    app: TestApp,
+    device: String,
+    client_id: String,
+    secret: String,
+    access: String,
+    refresh: String,
+    /// Slot keys by slot ID.
+    keys: HashMap<String, String>,
+}
+
+/// A device linked by the allow-listed tester (so a test registration), `filter` subscribed to
+/// B000000001 and `salt` notify-only, with tokens exchanged.
+async fn linked() -> Linked {
+    let (app, _org, device, client_id, secret) = approved_device().await;
+    let query = authorize_query(&client_id, RETURN_URL, &scope_data("WP-1", "SN-0001"));
+    let browser = customer(&app, &query, TESTER).await;
+    let keys: HashMap<String, String> =
+        slots_of(&app, &device).await.into_iter().map(|slot| (slot.slot_id, slot.id)).collect();
+    let location = confirm(
+        &app,
+        &browser,
+        &query,
+        &[
+            (choice_field(&keys["filter"]), "B000000001".to_owned()),
+            (choice_field(&keys["salt"]), "notify".to_owned()),
+        ],
+    )
+    .await;
+    let answer = query_of(&location);
+    assert!(location.starts_with(RETURN_URL), "{location}");
+    assert_eq!(answer.get("state").map(String::as_str), Some("xyz 123"));
+    let code = answer.get("code").expect("a code").clone();
+    let (status, tokens) = token_call(
+        &app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", RETURN_URL),
+            ("client_id", &client_id),
+            ("client_secret", &secret),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    assert_eq!(tokens["token_type"], "bearer");
+    assert_eq!(tokens["expires_in"], 3600);
+    Linked {
+        access: tokens["access_token"].as_str().expect("access").to_owned(),
+        refresh: tokens["refresh_token"].as_str().expect("refresh").to_owned(),
+        app,
+        device,
+        client_id,
+        secret,
+        keys,
+    }
+}
+
+/// A service call with the original header values; answers status, headers and the parsed body.
+async fn drs(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    types: (&str, &str),
+    body: Option<(&str, String)>,
+) -> (StatusCode, HeaderMap, Value) {
+    let mut request = cloud()
+        .request(method, app.url(path))
+        .header(AUTHORIZATION, format!("Bearer {token}"))
+        .header("x-amzn-type-version", format!("{PREFIX}{}", types.0))
+        .header("x-amzn-accept-type", format!("{PREFIX}{}", types.1));
+    if let Some((content_type, body)) = body {
+        request = request.header(CONTENT_TYPE, content_type).body(body);
+    }
+    let response = request.send().await.expect("call");
+    let (status, headers) = (response.status(), response.headers().clone());
+    let text = response.text().await.expect("body");
+    (status, headers, serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON body: {text}")))
+}
+
+const REPLENISH: (&str, &str) = ("DrsReplenishInput@1.0", "DrsReplenishResult@1.0");
+const SLOT_STATUS: (&str, &str) = ("DrsSlotStatusInput@1.0", "DrsSlotStatusResult@1.0");
+
+async fn replenish(linked: &Linked, slot: &str) -> (StatusCode, Value) {
+    let (status, _, body) =
+        drs(&linked.app, Method::POST, &format!("/replenish/{slot}"), &linked.access, REPLENISH, None).await;
+    (status, body)
+}
+
+fn slot_status_json() -> String {
+    json!({
+        "expectedReplenishmentDate": "2026-12-24T10:00:00Z",
+        "remainingQuantityInUnit": 3.5,
+        "originalQuantityInUnit": 10,
+        "totalQuantityOnHand": 13.5,
+        "lastUseDate": "2026-11-23T08:00:00Z"
+    })
+    .to_string()
+}
+
+async fn stored_slot(linked: &Linked, slot: &str) -> registration_slot::Model {
+    registration_slot::Entity::find()
+        .filter(registration_slot::Column::SlotId.eq(slot))
+        .filter(registration_slot::Column::SlotKey.eq(&linked.keys[slot]))
+        .one(&linked.app.db)
+        .await
+        .expect("query")
+        .expect("registration slot")
+}
+
+async fn order_count(app: &TestApp) -> u64 {
+    replenishment_order::Entity::find().count(&app.db).await.expect("count")
+}
+
+#[tokio::test]
+async fn a_security_profile_shows_its_secret_once_rolls_with_an_overlap_and_revokes() {
+    let app = spawn_app().await;
+    let org = app.signed_in_owner(MAKER, "Filter Makers").await;
+    let refused = app
+        .call(
+            "create_security_profile",
+            &[("org", &org), ("name", ""), ("return_urls", "http://cloud.example/cb")],
+        )
+        .await;
+    let body: Value =
+        serde_json::from_str(&expect_status(refused, StatusCode::BAD_REQUEST, "bad profile").await)
+            .expect("json");
+    assert!(body["Validation"]["messages"]["name"].is_string(), "{body}");
+    assert!(
+        body["Validation"]["messages"]["return_urls"].as_str().unwrap_or_default().contains("https"),
+        "{body}"
+    );
+
+    let (client_id, secret) = create_profile(&app, &org, RETURN_URL).await;
+    assert!(client_id.starts_with("amzn1.application-oa2-client."));
+    let again = ok_json(app.call("load_security_profiles", &[("org", &org)]).await, "reload").await;
+    assert!(again["fresh_secret"].is_null(), "the secret is shown once: {again}");
+    let profile = again["profiles"][0]["id"].as_str().expect("profile").to_owned();
+    let stored = app::entities::security_profile::Entity::find_by_id(&profile)
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("row");
+    assert_ne!(stored.secret_hash, secret, "stored hashed");
+
+    let authenticate = |secret: String| {
+        let (db, client_id) = (app.db.clone(), client_id.clone());
+        async move {
+            app::services::security_profiles::authenticate_client(&db, &client_id, &secret)
+                .await
+                .expect("ok")
+                .is_some()
+        }
+    };
+    assert!(authenticate(secret.clone()).await);
+    ok_json(
+        app.call(
+            "roll_security_profile_secret",
+            &[("org", &org), ("profile", &profile), ("overlap_hours", "24")],
+        )
+        .await,
+        "roll",
+    )
+    .await;
+    let rolled = ok_json(app.call("load_security_profiles", &[("org", &org)]).await, "after roll").await;
+    let new_secret = rolled["fresh_secret"]["secret"].as_str().expect("new secret").to_owned();
+    assert!(authenticate(new_secret.clone()).await, "the new secret works");
+    assert!(authenticate(secret.clone()).await, "the old one still works during the overlap");
+    assert!(rolled["profiles"][0]["previous_secret_until"].is_string());
+    ok_json(
+        app.call(
+            "roll_security_profile_secret",
+            &[("org", &org), ("profile", &profile), ("overlap_hours", "0")],
+        )
+        .await,
+        "roll now",
+    )
+    .await;
+    assert!(!authenticate(new_secret).await, "no overlap: the previous secret stops at once");
+    let bad_overlap = app
+        .call("roll_security_profile_secret", &[("org", &org), ("profile", &profile), ("overlap_hours", "5")])
+        .await;
+    expect_status(bad_overlap, StatusCode::BAD_REQUEST, "overlap outside the choices").await;
+
+    let viewer = app.add_member(&org, "viewer@example.com", "viewer").await;
+    let forbidden =
+        app.call_with(&viewer, "revoke_security_profile", &[("org", &org), ("profile", &profile)]).await;
+    expect_status(forbidden, StatusCode::FORBIDDEN, "a viewer cannot revoke").await;
+    let stranger = client_for(app.address);
+    app.call_with(
+        &stranger,
+        "sign_up",
+        &[("email", "other@example.com"), ("password", PASSWORD), ("organization_name", "Other")],
+    )
+    .await;
+    app.verify("other@example.com").await;
+    app.sign_in_with(&stranger, "other@example.com", PASSWORD).await;
+    for (endpoint, form) in [
+        ("load_security_profiles", vec![("org", org.as_str())]),
+        ("revoke_security_profile", vec![("org", org.as_str()), ("profile", profile.as_str())]),
+    ] {
+        expect_status(app.call_with(&stranger, endpoint, &form).await, StatusCode::NOT_FOUND, endpoint).await;
+    }
+    let (status, _) = app.page(&format!("/orgs/{org}/settings/security-profiles")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    ok_json(app.call("revoke_security_profile", &[("org", &org), ("profile", &profile)]).await, "revoke")
+        .await;
+    let db = app.db.clone();
+    let all_secrets =
+        app::services::security_profiles::authenticate_client(&db, &client_id, &secret).await.expect("ok");
+    assert!(all_secrets.is_none(), "a revoked profile authenticates nobody");
+}
+
+#[tokio::test]
+async fn the_consent_page_refuses_unknown_clients_and_return_urls_and_redirects_other_errors_with_state() {
+    let (app, _org, _device, client_id, _secret) = approved_device().await;
+    let good_scope = scope_data("WP-1", "SN-1");
+    let (status, page) =
+        app.page(&format!("/ap/oa?{}", authorize_query("amzn1.nobody", RETURN_URL, &good_scope))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("unknown client_id"), "{page}");
+    let (status, page) = app
+        .page(&format!("/ap/oa?{}", authorize_query(&client_id, "https://cloud.example/other", &good_scope)))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("has not registered"));
+
+    let cases = [
+        (
+            authorize_query(&client_id, RETURN_URL, &good_scope)
+                .replace("response_type=code", "response_type=token"),
+            "unsupported_response_type",
+        ),
+        (
+            authorize_query(&client_id, RETURN_URL, &good_scope).replace("scope=dash", "scope=other"),
+            "invalid_scope",
+        ),
+        (authorize_query(&client_id, RETURN_URL, "{not json"), "invalid_request"),
+        (authorize_query(&client_id, RETURN_URL, &scope_data("NO-SUCH-MODEL", "SN-1")), "invalid_request"),
+        (authorize_query(&client_id, RETURN_URL, &scope_data("WP-1", "bad serial!")), "invalid_request"),
+    ];
+    for (query, error) in cases {
+        let response = app.get(&format!("/ap/oa?{query}")).await;
+        assert!(response.status().is_redirection(), "{query}: {}", response.status());
+        let location = response.headers()[LOCATION].to_str().expect("location").to_owned();
+        assert!(location.starts_with(RETURN_URL), "{location}");
+        let answer = query_of(&location);
+        assert_eq!(answer.get("error").map(String::as_str), Some(error), "{query}");
+        assert_eq!(answer.get("state").map(String::as_str), Some("xyz 123"));
+    }
+    assert_eq!(registration::Entity::find().count(&app.db).await.expect("count"), 0, "nothing stored");
+}
+
+#[tokio::test]
+async fn a_customer_signs_up_on_the_consent_page_picks_products_and_the_code_works_once() {
+    let (app, _org, device, client_id, secret) = approved_device().await;
+    let query = authorize_query(&client_id, RETURN_URL, &scope_data("WP-1", "SN-7"));
+    let (status, page) = app.page(&format!("/ap/oa?{query}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Create account") && page.contains("Sign in"), "{page}");
+    let browser = customer(&app, &query, TESTER).await;
+    let page = browser
+        .get(app.url(&format!("/ap/oa?{query}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        page.contains("B07XJ8C8F5") && page.contains("B000000001") && page.contains("Notify me only"),
+        "{page}"
+    );
+    assert!(page.contains("Test device"), "not certified: a test registration");
+
+    // A product outside the slot's approved list is refused and nothing is linked.
+    let keys: HashMap<String, String> =
+        slots_of(&app, &device).await.into_iter().map(|s| (s.slot_id, s.id)).collect();
+    let wrong = app
+        .call_with(
+            &browser,
+            "confirm_consent",
+            &[("query", &query), ("decision", "allow"), (&choice_field(&keys["filter"]), "B0NOTLISTED")],
+        )
+        .await;
+    expect_status(wrong, StatusCode::BAD_REQUEST, "ASIN outside the list").await;
+    assert_eq!(registration::Entity::find().count(&app.db).await.expect("count"), 0);
+
+    let location =
+        confirm(&app, &browser, &query, &[(choice_field(&keys["filter"]), "B07XJ8C8F5".into())]).await;
+    let code = query_of(&location).remove("code").expect("code");
+    let exchange = |code: String, redirect_uri: &'static str, secret: String| {
+        let app = &app;
+        let client_id = client_id.clone();
+        async move {
+            token_call(
+                app,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", redirect_uri),
+                    ("client_id", &client_id),
+                    ("client_secret", &secret),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, body) = exchange(code.clone(), RETURN_URL, "wrong secret".into()).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
+    let (status, body) = exchange(code.clone(), "http://127.0.0.1:9/cb", secret.clone()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+        "another redirect URI"
+    );
+    // HTTP Basic authenticates the client as well as the form fields do.
+    let basic =
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("{client_id}:{secret}"));
+    let response = cloud()
+        .post(app.url("/auth/o2/token"))
+        .header(AUTHORIZATION, format!("Basic {basic}"))
+        .form(&[("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", RETURN_URL)])
+        .send()
+        .await
+        .expect("token");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let tokens: Value = response.json().await.expect("json");
+    let (status, body) = exchange(code, RETURN_URL, secret.clone()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+        "a replayed code"
+    );
+
+    let refresh = tokens["refresh_token"].as_str().expect("refresh");
+    let (status, refreshed) = token_call(
+        &app,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("client_id", &client_id),
+            ("client_secret", &secret),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    assert_ne!(refreshed["access_token"], tokens["access_token"]);
+    let (status, body) = token_call(
+        &app,
+        &[("grant_type", "password"), ("client_id", &client_id), ("client_secret", &secret)],
+    )
+    .await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("unsupported_grant_type")));
+
+    // A code past its five minutes no longer works.
+    let location = confirm(&app, &browser, &query, &[]).await;
+    let late = query_of(&location).remove("code").expect("code");
+    oauth_code::Entity::update_many()
+        .col_expr(
+            oauth_code::Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .filter(oauth_code::Column::UsedAt.is_null())
+        .exec(&app.db)
+        .await
+        .expect("expire");
+    let (status, body) = exchange(late, RETURN_URL, secret).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+        "an expired code"
+    );
+    let live = registration::Entity::find()
+        .filter(registration::Column::DeregisteredAt.is_null())
+        .count(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(live, 1, "linking the same serial again replaced the first registration");
+}
+
+#[tokio::test]
+async fn declining_sends_access_denied_and_an_account_outside_the_allow_list_cannot_link_before_certification(
+) {
+    let (app, _org, _device, client_id, _secret) = approved_device().await;
+    let query = authorize_query(&client_id, RETURN_URL, &scope_data("WP-1", "SN-9"));
+    let stranger = customer(&app, &query, "someone@example.com").await;
+    let page = stranger
+        .get(app.url(&format!("/ap/oa?{query}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("not available in your marketplace yet"), "{page}");
+    let refused =
+        app.call_with(&stranger, "confirm_consent", &[("query", &query), ("decision", "allow")]).await;
+    expect_status(refused, StatusCode::BAD_REQUEST, "not allow-listed").await;
+    let response = stranger
+        .post(app.url("/api/confirm_consent"))
+        .header(ACCEPT, "text/html")
+        .form(&[("query", query.as_str()), ("decision", "deny")])
+        .send()
+        .await
+        .expect("deny");
+    let answer = query_of(response.headers()[LOCATION].to_str().expect("location"));
+    assert_eq!(answer.get("error").map(String::as_str), Some("access_denied"));
+    assert_eq!(answer.get("state").map(String::as_str), Some("xyz 123"));
+    assert_eq!(registration::Entity::find().count(&app.db).await.expect("count"), 0);
+}
+
+#[tokio::test]
+async fn service_calls_check_the_token_and_the_type_headers_and_echo_the_result_type() {
+    let linked = linked().await;
+    let app = &linked.app;
+    let (status, headers, body) = drs(
+        app,
+        Method::POST,
+        "/slotStatus/filter",
+        &linked.access,
+        SLOT_STATUS,
+        Some(("application/json", slot_status_json())),
+    )
+    .await;
+    assert_eq!((status, body.clone()), (StatusCode::OK, json!({})));
+    assert_eq!(headers["x-amzn-type-version"], format!("{PREFIX}DrsSlotStatusResult@1.0"));
+    assert_eq!(headers["content-type"], "application/json");
+
+    for token in ["", "not-a-token", linked.refresh.as_str()] {
+        let (status, _, body) = drs(
+            app,
+            Method::POST,
+            "/slotStatus/filter",
+            token,
+            SLOT_STATUS,
+            Some(("application/json", slot_status_json())),
+        )
+        .await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::BAD_REQUEST, json!({"message": "Invalid token"})),
+            "token {token:?}"
+        );
+    }
+    let (status, _, body) = drs(
+        app,
+        Method::POST,
+        "/slotStatus/filter",
+        &linked.access,
+        ("DrsSlotStatusInput@9.9", "DrsSlotStatusResult@1.0"),
+        Some(("application/json", slot_status_json())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap_or_default().contains("DrsSlotStatusInput@1.0"), "{body}");
+    let (status, _, body) = drs(
+        app,
+        Method::POST,
+        "/slotStatus/filter",
+        &linked.access,
+        ("DrsSlotStatusInput@1.0", "Nope@1.0"),
+        Some(("application/json", slot_status_json())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap_or_default().contains("DrsSlotStatusResult@1.0"), "{body}");
+    let missing = cloud()
+        .post(app.url("/slotStatus/filter"))
+        .header(AUTHORIZATION, format!("Bearer {}", linked.access))
+        .send()
+        .await
+        .expect("call");
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    assert!(missing.text().await.expect("body").contains("x-amzn-type-version"));
+
+    // An access token past its hour is refused like an unknown one.
+    app::entities::oauth_token::Entity::update_many()
+        .col_expr(
+            app::entities::oauth_token::Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .filter(app::entities::oauth_token::Column::Kind.eq("access"))
+        .exec(&app.db)
+        .await
+        .expect("expire");
+    let (status, _, body) = drs(
+        app,
+        Method::POST,
+        "/slotStatus/filter",
+        &linked.access,
+        SLOT_STATUS,
+        Some(("application/json", slot_status_json())),
+    )
+    .await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, json!({"message": "Invalid token"})));
+}
+
+#[tokio::test]
+async fn slot_status_takes_json_or_form_bodies_and_refuses_bad_input_without_storing_it() {
+    let linked = linked().await;
+    let app = &linked.app;
+    let form = "expectedReplenishmentDate=2026-12-01&remainingQuantityInUnit=1&originalQuantityInUnit=4&totalQuantityOnHand=1&lastUseDate=2026-11-20T10%3A00%3A00%2B01%3A00".to_owned();
+    let (status, _, _) = drs(
+        app,
+        Method::POST,
+        "/slotStatus/filter",
+        &linked.access,
+        SLOT_STATUS,
+        Some(("application/x-www-form-urlencoded", form)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let stored = stored_slot(&linked, "filter").await;
+    assert_eq!(stored.remaining_quantity, Some(1.0));
+    assert_eq!(stored.last_use_at.map(|at| at.to_rfc3339()), Some("2026-11-20T09:00:00+00:00".to_owned()));
+
+    let with = |field: &str, value: Value| {
+        let mut body: Value = serde_json::from_str(&slot_status_json()).expect("json");
+        body[field] = value;
+        body.to_string()
+    };
+    let bad = [
+        ("application/json", with("remainingQuantityInUnit", json!(-1)), "must not be negative"),
+        ("application/json", with("remainingQuantityInUnit", json!("3")), "must be a number"),
+        ("application/json", with("lastUseDate", json!("yesterday")), "ISO-8601"),
+        (
+            "application/json",
+            with("unknownField", json!("ignored")).replace("\"lastUseDate\"", "\"lastUse\""),
+            "lastUseDate is required",
+        ),
+        ("application/json", "{\"remainingQuantityInUnit\": ".to_owned(), "not valid JSON"),
+        ("text/plain", slot_status_json(), "Content-Type"),
+    ];
+    for (content_type, body, expected) in bad {
+        let (status, _, answer) = drs(
+            app,
+            Method::POST,
+            "/slotStatus/filter",
+            &linked.access,
+            SLOT_STATUS,
+            Some((content_type, body)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{expected}");
+        assert!(answer["message"].as_str().unwrap_or_default().contains(expected), "{expected}: {answer}");
+    }
+    let huge = format!("{{\"pad\":\"{}\"}}", "x".repeat(17 * 1024));
+    let (status, _, answer) = drs(
+        app,
+        Method::POST,
+        "/slotStatus/filter",
+        &linked.access,
+        SLOT_STATUS,
+        Some(("application/json", huge)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
+    let (status, _, answer) = drs(
+        app,
+        Method::POST,
+        "/slotStatus/no-such-slot",
+        &linked.access,
+        SLOT_STATUS,
+        Some(("application/json", slot_status_json())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    assert_eq!(stored_slot(&linked, "filter").await, stored, "nothing refused was stored");
+    // Unknown fields are ignored.
+    let (status, _, _) = drs(
+        app,
+        Method::POST,
+        "/slotStatus/filter",
+        &linked.access,
+        SLOT_STATUS,
+        Some(("application/json", with("extra", json!({"a": 1})))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn device_status_subscription_info_and_deregistration_follow_the_contract() {
+    let linked = linked().await;
+    let app = &linked.app;
+    let device_status = ("DrsDeviceStatusInput@1.0", "DrsDeviceStatusResult@1.0");
+    let (status, _, _) = drs(
+        app,
+        Method::POST,
+        "/deviceStatus",
+        &linked.access,
+        device_status,
+        Some(("application/json", json!({"mostRecentlyActiveDate": "2026-11-22T12:00:00Z"}).to_string())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) =
+        drs(app, Method::POST, "/deviceStatus/2026-11-23T12:00:00Z", &linked.access, device_status, None)
+            .await;
+    assert_eq!(status, StatusCode::OK);
+    let stored = registration::Entity::find().one(&app.db).await.expect("q").expect("registration");
+    assert_eq!(stored.last_active_at.map(|at| at.to_rfc3339()), Some("2026-11-23T12:00:00+00:00".into()));
+    let (status, _, _) =
+        drs(app, Method::POST, "/deviceStatus/not-a-date", &linked.access, device_status, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let (status, headers, v1) = drs(
+        app,
+        Method::GET,
+        "/subscriptionInfo",
+        &linked.access,
+        ("DrsSubscriptionInfoInput@1.0", "DrsSubscriptionInfoResult@1.0"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-amzn-type-version"], format!("{PREFIX}DrsSubscriptionInfoResult@1.0"));
+    assert_eq!(v1, json!({"slotsSubscriptionStatus": {"filter": true, "salt": false}}));
+    let (_, headers, v2) = drs(
+        app,
+        Method::GET,
+        "/subscriptionInfo",
+        &linked.access,
+        ("DrsSubscriptionInfoInput@1.0", "DrsSubscriptionInfoResult@2.0"),
+        None,
+    )
+    .await;
+    assert_eq!(headers["x-amzn-type-version"], format!("{PREFIX}DrsSubscriptionInfoResult@2.0"));
+    assert_eq!(
+        v2["slotsSubscriptionStatus"]["filter"],
+        json!({"subscribed": true, "productInfoList": [{"asin": "B000000001", "quantity": 2.0, "unit": "L"}]})
+    );
+    assert_eq!(v2["slotsSubscriptionStatus"]["salt"], json!({"subscribed": false, "productInfoList": []}));
+
+    let deregister_v1 = ("DrsDeregisterInput@1.0", "DrsDeregisterResult@1.0");
+    let (status, _, _) = drs(
+        app,
+        Method::DELETE,
+        "/deviceModels/WP-1/devices/OTHER/registration",
+        &linked.access,
+        deregister_v1,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another serial");
+    let (status, _, body) = drs(
+        app,
+        Method::DELETE,
+        "/deviceModels/WP-1/devices/SN-0001/registration",
+        &linked.access,
+        deregister_v1,
+        None,
+    )
+    .await;
+    assert_eq!((status, body), (StatusCode::OK, json!({})));
+    let (status, _, body) = drs(
+        app,
+        Method::GET,
+        "/subscriptionInfo",
+        &linked.access,
+        ("DrsSubscriptionInfoInput@1.0", "DrsSubscriptionInfoResult@1.0"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::BAD_REQUEST, json!({"message": "Invalid token"})),
+        "deregistration revokes the access token"
+    );
+    let (status, body) = token_call(
+        app,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &linked.refresh),
+            ("client_id", &linked.client_id),
+            ("client_secret", &linked.secret),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+        "and the refresh token"
+    );
+}
+
+#[tokio::test]
+async fn replenish_places_one_test_order_answers_in_progress_until_cancelled_and_repeats_idempotent_answers()
+{
+    let linked = linked().await;
+    let app = &linked.app;
+    let (status, first) = replenish(&linked, "filter").await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["detailCode"], "TEST_ORDER_PLACED");
+    let instance = first["eventInstanceId"].as_str().expect("instance").to_owned();
+    let (_, again) = replenish(&linked, "filter").await;
+    assert_eq!(again, json!({"eventInstanceId": instance, "detailCode": "ORDER_INPROGRESS"}));
+    let (status, body) = replenish(&linked, "salt").await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, json!({"message": "slot is not subscribed"})));
+    let (status, _) = replenish(&linked, "nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let order_info = ("DrsOrderInfoInput@1.0", "DrsOrderInfoResult@1.0");
+    let (status, _, info) =
+        drs(app, Method::GET, &format!("/getOrderInfo/{instance}"), &linked.access, order_info, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let item = &info["orderInfoData"]["orderItems"][0];
+    assert_eq!(info["orderInfoData"]["instanceId"], instance.as_str());
+    assert_eq!(
+        (item["asin"].as_str(), item["slotId"].as_str(), item["status"].as_str(), item["quantity"].as_i64()),
+        (Some("B000000001"), Some("filter"), Some("Pending"), Some(1))
+    );
+    assert!(item["expectedDeliveryDate"].as_str().is_some_and(|d| d.ends_with('Z')));
+    let (status, _, _) =
+        drs(app, Method::GET, "/getOrderInfo/unknown", &linked.access, order_info, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let cancel = ("DrsCancelTestOrdersInput@1.0", "DrsCancelTestOrdersResult@1.0");
+    let (status, _, body) =
+        drs(app, Method::DELETE, "/testOrders/slots/filter", &linked.access, cancel, None).await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::OK,
+            json!({"slotOrderStatuses": [{"slotId": "filter", "orderStatus": "NO_ORDER_IN_PROGRESS"}]})
+        )
+    );
+    let (_, _, info) =
+        drs(app, Method::GET, &format!("/getOrderInfo/{instance}"), &linked.access, order_info, None).await;
+    assert_eq!(info["orderInfoData"]["orderItems"][0]["status"], "Cancelled");
+    let (_, _, body) = drs(app, Method::DELETE, "/testOrders", &linked.access, cancel, None).await;
+    assert_eq!(body["slotOrderStatuses"].as_array().map(Vec::len), Some(2));
+    let (status, _, _) = drs(app, Method::DELETE, "/testOrders/nope", &linked.access, cancel, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // With an Idempotency-Key the first answer comes back, even after the order state changed.
+    let keyed = || {
+        cloud()
+            .post(app.url("/replenish/filter"))
+            .header(AUTHORIZATION, format!("Bearer {}", linked.access))
+            .header("x-amzn-type-version", format!("{PREFIX}{}", REPLENISH.0))
+            .header("x-amzn-accept-type", format!("{PREFIX}{}", REPLENISH.1))
+            .header("Idempotency-Key", "retry-42")
+            .send()
+    };
+    let placed: Value = keyed().await.expect("call").json().await.expect("json");
+    assert_eq!(placed["detailCode"], "TEST_ORDER_PLACED");
+    let repeated: Value = keyed().await.expect("call").json().await.expect("json");
+    assert_eq!(repeated, placed);
+    assert_eq!(order_count(app).await, 2);
+}
+
+#[tokio::test]
+async fn a_certified_marketplace_places_standard_orders_and_another_registration_sees_none_of_them() {
+    let linked = linked().await;
+    let app = &linked.app;
+    device_marketplace::Entity::update_many()
+        .col_expr(device_marketplace::Column::CertificationState, Expr::value("certified"))
+        .filter(device_marketplace::Column::DeviceId.eq(&linked.device))
+        .exec(&app.db)
+        .await
+        .expect("certify");
+    let query = authorize_query(&linked.client_id, RETURN_URL, &scope_data("WP-1", "SN-LIVE"));
+    let browser = customer(app, &query, "buyer@example.com").await;
+    let choice = [(choice_field(&linked.keys["filter"]), "B07XJ8C8F5".to_owned())];
+    let location = confirm(app, &browser, &query, &choice).await;
+    let code = query_of(&location).remove("code").expect("code");
+    let (_, tokens) = token_call(
+        app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", RETURN_URL),
+            ("client_id", &linked.client_id),
+            ("client_secret", &linked.secret),
+        ],
+    )
+    .await;
+    let live = Linked { access: tokens["access_token"].as_str().expect("access").to_owned(), ..linked };
+    let (_, order) = replenish(&live, "filter").await;
+    assert_eq!(order["detailCode"], "STANDARD_ORDER_PLACED", "{order}");
+
+    // The tester's registration (another serial) cannot read the buyer's order.
+    let instance = order["eventInstanceId"].as_str().expect("instance");
+    let (status, _, _) = drs(
+        &live.app,
+        Method::GET,
+        &format!("/getOrderInfo/{instance}"),
+        &live.refresh,
+        ("DrsOrderInfoInput@1.0", "DrsOrderInfoResult@1.0"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a refresh token is not an access token");
+    let other = linked_again(&live).await;
+    let (status, _, _) = drs(
+        &live.app,
+        Method::GET,
+        &format!("/getOrderInfo/{instance}"),
+        &other,
+        ("DrsOrderInfoInput@1.0", "DrsOrderInfoResult@1.0"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another registration's order");
+}
+
+/// A fresh access token of the tester's registration, through the refresh grant.
+async fn linked_again(linked: &Linked) -> String {
+    let (status, tokens) = token_call(
+        &linked.app,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &linked.refresh),
+            ("client_id", &linked.client_id),
+            ("client_secret", &linked.secret),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    tokens["access_token"].as_str().expect("access").to_owned()
+}
+
+#[tokio::test]
+async fn fifty_concurrent_replenish_calls_on_one_slot_create_exactly_one_order() {
+    let linked = std::sync::Arc::new(linked().await);
+    let calls = (0..50).map(|_| {
+        let linked = linked.clone();
+        tokio::spawn(async move { replenish(&linked, "filter").await })
+    });
+    let answers: Vec<(StatusCode, Value)> =
+        futures_join(calls.collect()).await.into_iter().map(|joined| joined.expect("task")).collect();
+    assert!(answers.iter().all(|(status, _)| *status == StatusCode::OK), "{answers:?}");
+    let placed = answers.iter().filter(|(_, body)| body["detailCode"] == "TEST_ORDER_PLACED").count();
+    assert_eq!(placed, 1, "{answers:?}");
+    let instances: std::collections::HashSet<_> =
+        answers.iter().map(|(_, body)| body["eventInstanceId"].clone()).collect();
+    assert_eq!(instances.len(), 1, "every answer names the one order");
+    assert_eq!(order_count(&linked.app).await, 1);
+}
+
+async fn futures_join<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<Result<T, tokio::task::JoinError>> {
+    let mut results = Vec::with_capacity(handles.len());
+    for handle in handles {
+        results.push(handle.await);
+    }
+    results
+}
