@@ -2,10 +2,13 @@
  * Page vocabulary of the Replenish portal shared by the specs: landmarks,
  * header menus, and the sign-up / verification / sign-in / sign-out flows.
  */
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { expectAccessible } from './a11y';
 import { extractLink, waitForMail } from './mail';
 import { settle, visit } from './page';
+import { DB_FILE, E2E_DIR } from './paths';
 
 export const PASSWORD = 'correct horse battery staple 42';
 
@@ -133,4 +136,13 @@ export async function expectMemberRole(page: Page, email: string, role: string):
   const asText = row.getByRole('cell', { name: role, exact: true });
   const asSelect = row.getByRole('combobox').filter({ has: page.locator('option:checked', { hasText: role }) });
   await expect(asText.or(asSelect).first()).toBeVisible();
+}
+
+/** Creates a platform reviewer with the admin command, against the database the portal uses. */
+export function createReviewer(email: string): void {
+  const binary = path.resolve(E2E_DIR, process.env.REPLENISH_BIN ?? '../target/debug/replenish');
+  execFileSync(binary, ['create-reviewer', '--email', email], {
+    input: `${PASSWORD}\n`,
+    env: { ...process.env, DATABASE_URL: `sqlite://${DB_FILE}?mode=rwc`, RUST_LOG: 'warn' },
+  });
 }

@@ -10,16 +10,14 @@
  * Runs in both projects with accounts unique to the run and the project.
  * Every page visited is checked with axe.
  */
-import { execFileSync } from 'node:child_process';
-import * as path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from '../support/test';
 import { extractLink, waitForMail } from '../support/mail';
 import { javaScriptEnabled, settle } from '../support/page';
-import { DB_FILE, E2E_DIR } from '../support/paths';
 import {
   PASSWORD,
   checkpoint,
+  createReviewer,
   field,
   mainHeading,
   signIn,
@@ -32,15 +30,6 @@ import {
 
 const REVIEW_INBOX = 'review@replenish.test';
 const ID_PATTERN = /^arn:alexa:smarthome:drs:sensor:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Creates a platform reviewer with the admin command, against the database the portal uses. */
-function createReviewer(email: string): void {
-  const binary = path.resolve(E2E_DIR, process.env.REPLENISH_BIN ?? '../target/debug/replenish');
-  execFileSync(binary, ['create-reviewer', '--email', email], {
-    input: `${PASSWORD}\n`,
-    env: { ...process.env, DATABASE_URL: `sqlite://${DB_FILE}?mode=rwc`, RUST_LOG: 'warn' },
-  });
-}
 
 function button(scope: Page | Locator, name: string): Locator {
   return scope.getByRole('button', { name, exact: true });

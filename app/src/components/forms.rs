@@ -19,8 +19,11 @@ pub fn Field(
     /// The same rule the server applies, run as the user types once the page is hydrated.
     #[prop(optional)]
     check: Option<Check>,
+    /// Needed when a page has several forms with a field of the same name.
+    #[prop(optional)]
+    id: Option<String>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = id.unwrap_or_else(|| format!("field-{name}"));
     // `None` until the user edits the field; then the browser's own verdict replaces the server's.
     let local = RwSignal::new(None::<Option<String>>);
     let error_id = format!("{id}-error");

@@ -13,7 +13,13 @@ use leptos_router::hooks::use_location;
 pub fn ConsentPage() -> impl IntoView {
     let location = use_location();
     let query = Memo::new(move |_| location.search.get().trim_start_matches('?').to_owned());
-    let consent = Resource::new(move || query.get(), load_consent);
+    let sign_in = ServerAction::<CustomerSignIn>::new();
+    let sign_up = ServerAction::<CustomerSignUp>::new();
+    // Signing in leads back to the same address: the versions make the page load again for the customer.
+    let consent = Resource::new(
+        move || (query.get(), sign_in.version().get(), sign_up.version().get()),
+        |(query, ..)| load_consent(query),
+    );
     view! {
         <Title text="Link your device · Replenish"/>
         <header class="site-header">
@@ -34,7 +40,7 @@ pub fn ConsentPage() -> impl IntoView {
                             .into_any(),
                         Ok(ConsentView::Redirect { to }) => view! { <ReturnToClient to/> }.into_any(),
                         Ok(ConsentView::SignIn { device_name, maker, marketplaces }) => {
-                            view! { <CustomerAccount query device_name maker marketplaces/> }.into_any()
+                            view! { <CustomerAccount query device_name maker marketplaces sign_in sign_up/> }.into_any()
                         }
                         Ok(ConsentView::Unavailable { customer_email, device_name, message }) => view! {
                             <h1>{format!("Link {device_name}")}</h1>
@@ -75,9 +81,9 @@ fn CustomerAccount(
     device_name: String,
     maker: String,
     marketplaces: Vec<(String, String)>,
+    sign_in: ServerAction<CustomerSignIn>,
+    sign_up: ServerAction<CustomerSignUp>,
 ) -> impl IntoView {
-    let sign_in = ServerAction::<CustomerSignIn>::new();
-    let sign_up = ServerAction::<CustomerSignUp>::new();
     let (sign_in_error, sign_up_error) = (action_error(sign_in), action_error(sign_up));
     let sign_up_query = query.clone();
     view! {
@@ -98,8 +104,8 @@ fn CustomerAccount(
             <ActionForm action=sign_up attr:class="form" attr:novalidate=true>
                 <FormAlert error=sign_up_error/>
                 <input type="hidden" name="query" value=sign_up_query.clone()/>
-                <Field label="Email" name="email" kind="email" autocomplete="email" error=sign_up_error/>
-                <Field label="Password" name="password" kind="password" autocomplete="new-password" hint="At least 12 characters." error=sign_up_error/>
+                <Field label="Email" name="email" id="new-customer-email".into() kind="email" autocomplete="email" error=sign_up_error/>
+                <Field label="Password" name="password" id="new-customer-password".into() kind="password" autocomplete="new-password" hint="At least 12 characters." error=sign_up_error/>
                 <div class="field">
                     <label for="customer-marketplace">"Your marketplace"</label>
                     <select id="customer-marketplace" name="marketplace">

@@ -183,7 +183,7 @@ fn EditForm(
                 <FormAlert error/>
                 <input type="hidden" name="org" value=org_id.clone()/>
                 <input type="hidden" name="profile" value=profile_id.clone()/>
-                <Field label="Name" name="name" error value=Signal::derive({ let name = name.clone(); move || Some(name.clone()) })/>
+                <Field label="Name" name="name" id=format!("profile-{profile_id}-name") error value=Signal::derive({ let name = name.clone(); move || Some(name.clone()) })/>
                 <TextareaField label="Return URLs" hint=RETURN_URLS_HINT id=urls_id.clone() name="return_urls".into() value=typed_urls.clone() message=Signal::derive(move || error.get().and_then(|e| e.field_message("return_urls"))) rows="3"/>
                 <Submit label="Save profile" pending=update.pending()/>
             </ActionForm>

@@ -95,7 +95,11 @@ pub async fn subscription_info(
             let approval = approvals.get(&slot.slot_key);
             SlotSubscription {
                 unit_size: approval.map(|a| a.unit_size.clone()).unwrap_or_default(),
-                unit: approval.map(|a| a.unit.clone()).unwrap_or_default(),
+                // Counted consumables have no unit of measure; DRS clients expect "count" there.
+                unit: approval
+                    .map(|a| a.unit.clone())
+                    .filter(|u| !u.is_empty())
+                    .unwrap_or_else(|| "count".into()),
                 slot_id: slot.slot_id,
                 asin: slot.asin,
             }
