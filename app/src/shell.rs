@@ -103,6 +103,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("activity") view=ActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("settings/security-profiles") view=SecurityProfilesPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/notifications") view=NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/notifications/:endpoint") view=DeliveryLogPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -10,6 +10,16 @@ pub struct AppState {
     pub settings: Arc<PortalSettings>,
     /// Wakes the mail worker as soon as a transaction that queued mail commits.
     pub mail_queued: Arc<Notify>,
+    /// Wakes the notification worker the same way.
+    pub notifications_queued: Arc<Notify>,
+}
+
+impl AppState {
+    /// Wakes both outbox workers after a change that may have queued mail or notifications.
+    pub fn wake_workers(&self) {
+        self.mail_queued.notify_one();
+        self.notifications_queued.notify_one();
+    }
 }
 
 /// The parts of the server's configuration that services read.
@@ -19,6 +29,9 @@ pub struct PortalSettings {
     pub public_url: String,
     /// Where replenishment-ID requests are sent for review (`REVIEW_INBOX`).
     pub review_inbox: String,
+    /// The built-in fulfiller's delays: placing to shipping, shipping to delivery.
+    pub ship_after: chrono::Duration,
+    pub deliver_after: chrono::Duration,
 }
 
 impl PortalSettings {

@@ -7,6 +7,7 @@ mod m20261123_000002_create_mail_throttle;
 mod m20261123_000003_create_devices;
 mod m20261123_000004_create_replenishment_requests;
 mod m20261123_000005_create_runtime;
+mod m20261124_000006_create_notifications;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_devices::Migration),
             Box::new(m20261123_000004_create_replenishment_requests::Migration),
             Box::new(m20261123_000005_create_runtime::Migration),
+            Box::new(m20261124_000006_create_notifications::Migration),
         ]
     }
 }

@@ -43,6 +43,10 @@ pub struct Config {
     /// `REVIEW_INBOX`: where replenishment-ID requests are sent for review; default
     /// `review@replenish.localhost`.
     pub review_inbox: Email,
+    /// `FULFIL_SHIP_AFTER_SECONDS` (default 86400) and `FULFIL_DELIVER_AFTER_SECONDS` (default 172800): how
+    /// long the built-in fulfiller takes from placing an order to shipping it, and from shipping to delivery.
+    pub ship_after_seconds: u32,
+    pub deliver_after_seconds: u32,
     /// `LEPTOS_SITE_ROOT` (default `target/site`) and `LEPTOS_SITE_PKG_DIR` (default `pkg`): the built
     /// stylesheet and WASM bundle.
     pub site_root: String,
@@ -142,6 +146,18 @@ impl Config {
             problem: format!("{review_inbox_raw:?} is not an email address"),
             expected: "an address such as review@example.com",
         })?;
+        let seconds = |variable: &'static str, default: u32| -> Result<u32, ConfigError> {
+            match lookup(variable) {
+                None => Ok(default),
+                Some(raw) => raw.trim().parse::<u32>().map_err(|_| ConfigError {
+                    variable,
+                    problem: format!("{raw:?} is not a number of seconds"),
+                    expected: "a whole number of seconds, such as 86400",
+                }),
+            }
+        };
+        let ship_after_seconds = seconds("FULFIL_SHIP_AFTER_SECONDS", 86_400)?;
+        let deliver_after_seconds = seconds("FULFIL_DELIVER_AFTER_SECONDS", 172_800)?;
         if public_url.scheme() == "https" && smtp_url.is_none() {
             // Files under data/mail are for trying Replenish out; a public deployment must send its links.
             return Err(ConfigError {
@@ -158,6 +174,8 @@ impl Config {
             mail_dir: PathBuf::from("data/mail"),
             mail_from,
             review_inbox,
+            ship_after_seconds,
+            deliver_after_seconds,
             site_root: lookup("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             site_pkg_dir: lookup("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
         })
@@ -200,6 +218,8 @@ mod tests {
             ("SMTP_URL", "http://mail.example.com"),
             ("MAIL_FROM", "not a mailbox"),
             ("REVIEW_INBOX", "nobody"),
+            ("FULFIL_SHIP_AFTER_SECONDS", "soon"),
+            ("FULFIL_DELIVER_AFTER_SECONDS", "-1"),
         ] {
             let error = config(&[(variable, value)]).expect_err(value);
             assert_eq!(error.variable, variable, "{value}");

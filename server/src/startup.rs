@@ -58,6 +58,13 @@ impl Running {
 struct RouterState {
     leptos: LeptosOptions,
     db: DatabaseConnection,
+    app: AppState,
+}
+
+impl FromRef<RouterState> for AppState {
+    fn from_ref(state: &RouterState) -> Self {
+        state.app.clone()
+    }
 }
 
 impl FromRef<RouterState> for LeptosOptions {
@@ -85,19 +92,25 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         }
     };
     let mail_queued = Arc::new(Notify::new());
+    let notifications_queued = Arc::new(Notify::new());
     let state = AppState {
         db: db.clone(),
         settings: Arc::new(PortalSettings {
             public_url: config.public_url.as_str().trim_end_matches('/').to_owned(),
             review_inbox: config.review_inbox.as_str().to_owned(),
+            ship_after: chrono::Duration::seconds(i64::from(config.ship_after_seconds)),
+            deliver_after: chrono::Duration::seconds(i64::from(config.deliver_after_seconds)),
         }),
         mail_queued: mail_queued.clone(),
+        notifications_queued: notifications_queued.clone(),
     };
     let workers = vec![
         tokio::spawn(
             MailWorker { db: db.clone(), mailer, from: config.mail_from.clone(), wake: mail_queued }.run(),
         ),
         tokio::spawn(workers::sessions::run(db.clone())),
+        tokio::spawn(workers::notifications::run(db.clone(), notifications_queued)),
+        tokio::spawn(workers::fulfilment::run(state.clone())),
     ];
 
     let listener = tokio::net::TcpListener::bind(config.site_addr)
@@ -138,7 +151,7 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(7)));
-    let router_state = RouterState { leptos: leptos.clone(), db };
+    let router_state = RouterState { leptos: leptos.clone(), db, app: state.clone() };
     let portal = Router::<RouterState>::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

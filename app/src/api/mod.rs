@@ -5,6 +5,7 @@ pub mod auth;
 pub mod consent;
 pub mod devices;
 pub mod members;
+pub mod notifications;
 pub mod organizations;
 pub mod requests;
 pub mod review;

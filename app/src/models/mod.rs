@@ -6,6 +6,7 @@ mod device;
 mod device_views;
 pub mod image;
 pub mod inventory;
+pub mod notification;
 mod organization;
 pub mod replenishment;
 mod request_views;

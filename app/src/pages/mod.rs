@@ -6,6 +6,7 @@ mod consent;
 mod devices;
 mod invites;
 mod members;
+mod notifications;
 mod organizations;
 mod review;
 mod security_profiles;
@@ -21,6 +22,7 @@ pub use devices::{
 };
 pub use invites::InvitePage;
 pub use members::MembersPage;
+pub use notifications::{DeliveryLogPage, NotificationsPage};
 pub use organizations::{ActivityPage, NewOrganizationPage, NotFoundPage, SettingsPage};
 pub use review::{ReviewPage, ReviewRequestPage};
 pub use security_profiles::SecurityProfilesPage;

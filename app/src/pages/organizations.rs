@@ -49,6 +49,7 @@ fn SettingsView() -> impl IntoView {
     let saved = Signal::derive(move || saved_flag.get().map(|_| "Organization renamed.".to_owned()));
     let organization = context.organization.clone();
     let profiles_path = format!("/orgs/{}/settings/security-profiles", organization.id);
+    let notifications_path = format!("/orgs/{}/settings/notifications", organization.id);
     view! {
         <Title text=format!("Settings · {} · Replenish", organization.name)/>
         <h1>"Settings"</h1>
@@ -76,6 +77,10 @@ fn SettingsView() -> impl IntoView {
             <li>
                 <a href=profiles_path>"Security profiles"</a>
                 " — the OAuth clients your cloud uses to link customers' devices and call the runtime API."
+            </li>
+            <li>
+                <a href=notifications_path>"Notifications"</a>
+                " — where Replenish posts registration and order events, and what it delivered."
             </li>
         </ul>
         <p>

@@ -10,7 +10,7 @@ use crate::models::consent::{choice_field, choice_key, parse_serial, ConsentSlot
 use crate::models::replenishment::Asin;
 use crate::services::security_profiles::find_live_client;
 use crate::services::tokens::{hash_secret, new_id, new_secret};
-use crate::services::{now, registrations};
+use crate::services::{events, now, registrations};
 use chrono::Duration;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -313,6 +313,17 @@ fn parse_choice(approval: &slot_approval::Model, raw: Option<&String>) -> Result
     }
 }
 
+/// The `subscriptionInfo` member of registration notifications: per slot, whether it reorders and what.
+pub fn subscription_info(slots: &[(String, Option<String>)]) -> serde_json::Value {
+    let statuses: serde_json::Map<String, serde_json::Value> = slots
+        .iter()
+        .map(|(slot_id, asin)| {
+            (slot_id.clone(), serde_json::json!({ "subscribed": asin.is_some(), "asin": asin }))
+        })
+        .collect();
+    serde_json::json!({ "slotsSubscriptionStatus": statuses })
+}
+
 /// The customer's answer: `allow` links the device and answers the redirect carrying a fresh code; anything
 /// else answers the client's redirect with `access_denied`.
 pub async fn confirm_consent(
@@ -364,7 +375,10 @@ pub async fn confirm_consent(
         .all(&txn)
         .await?;
     for old in previous {
-        registrations::deregister(&txn, &old.id, at).await?;
+        if registrations::deregister(&txn, &old.id, at).await? {
+            let context = events::registration_context(&txn, &old.id).await?;
+            events::notify(&txn, &context, "DeviceDeregisteredNotification", None).await?;
+        }
     }
     let registration_id = new_id();
     registration::ActiveModel {
@@ -382,6 +396,8 @@ pub async fn confirm_consent(
     }
     .insert(&txn)
     .await?;
+    let chosen_summary: Vec<(String, Option<String>)> =
+        chosen.iter().map(|(slot, asin)| (slot.slot_id.clone(), asin.clone())).collect();
     for (slot, asin) in chosen {
         registration_slot::ActiveModel {
             id: Set(new_id()),
@@ -400,6 +416,14 @@ pub async fn confirm_consent(
         .insert(&txn)
         .await?;
     }
+    let context = events::registration_context(&txn, &registration_id).await?;
+    events::notify(
+        &txn,
+        &context,
+        "DeviceRegisteredNotification",
+        Some(("subscriptionInfo", subscription_info(&chosen_summary))),
+    )
+    .await?;
     oauth_code::ActiveModel {
         code_hash: Set(hash_secret(&code)),
         organization_id: Set(device.organization_id.clone()),

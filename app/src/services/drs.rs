@@ -4,7 +4,7 @@
 use crate::entities::{registration, registration_slot, slot_approval};
 use crate::error::AppError;
 use crate::services::oauth::Caller;
-use crate::services::{now, registrations};
+use crate::services::{events, now, registrations};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
@@ -121,7 +121,10 @@ pub async fn deregister(
         }
     }
     let txn = db.begin().await?;
-    registrations::deregister(&txn, &registration.id, now()).await?;
+    if registrations::deregister(&txn, &registration.id, now()).await? {
+        let context = events::registration_context(&txn, &registration.id).await?;
+        events::notify(&txn, &context, "DeviceDeregisteredNotification", None).await?;
+    }
     txn.commit().await?;
     Ok(())
 }

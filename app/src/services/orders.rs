@@ -3,20 +3,20 @@
 
 use crate::entities::{idempotent_answer, registration, registration_slot, replenishment_order};
 use crate::error::AppError;
+use crate::services::events::{self, email_order, notify, registration_context};
 use crate::services::now;
 use crate::services::oauth::Caller;
-use crate::services::tokens::new_id;
+use crate::services::tokens::{hash_secret, new_id, new_secret};
+use crate::state::PortalSettings;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    Set, TransactionTrait,
 };
 
 /// How long a new order waits before it is placed; the customer can cancel it meanwhile.
 pub const HOLD: Duration = Duration::hours(24);
-/// The delivery promised after the hold ends, until the fulfiller's own delays are configured.
-const DELIVERY_AFTER_HOLD: Duration = Duration::days(3);
 /// How long a replenish answer is returned again for a repeated `Idempotency-Key`.
 pub const IDEMPOTENCY_WINDOW: Duration = Duration::hours(24);
 
@@ -46,6 +46,7 @@ pub const NOT_SUBSCRIBED: &str = "slot is not subscribed";
 /// key, the first answer is stored and every repeat within the window gets it again.
 pub async fn replenish(
     db: &DatabaseConnection,
+    settings: &PortalSettings,
     caller: &Caller,
     slot_id: &str,
     idempotency_key: Option<&str>,
@@ -73,7 +74,7 @@ pub async fn replenish(
                 .await?
                 .ok_or(AppError::NotFound)?
                 .is_test;
-            place_order(db, &slot, &asin, is_test).await?
+            place_order(db, settings, &slot, &asin, is_test).await?
         }
     };
     let body = serde_json::to_string(&answer).map_err(|_| AppError::Internal)?;
@@ -98,16 +99,19 @@ async fn open_order(
         .await?)
 }
 
-/// Inserts the order; when a concurrent call's order won the slot's unique index, answers that one as in
-/// progress instead.
+/// Inserts the order with its notification and the customer's email in one transaction; when a concurrent
+/// call's order won the slot's unique index, answers that one as in progress instead.
 async fn place_order(
     db: &DatabaseConnection,
+    settings: &PortalSettings,
     slot: &registration_slot::Model,
     asin: &str,
     is_test: bool,
 ) -> Result<ReplenishAnswer, AppError> {
     let at = now();
     let id = new_id();
+    let cancel_token = new_secret();
+    let txn = db.begin().await?;
     let inserted = replenishment_order::ActiveModel {
         id: Set(id.clone()),
         organization_id: Set(slot.organization_id.clone()),
@@ -119,26 +123,43 @@ async fn place_order(
         is_test: Set(is_test),
         status: Set(PENDING.to_owned()),
         hold_until: Set(at + HOLD),
-        expected_delivery_at: Set(at + HOLD + DELIVERY_AFTER_HOLD),
+        expected_delivery_at: Set(at + HOLD + settings.ship_after + settings.deliver_after),
         placed_at: Set(None),
         shipped_at: Set(None),
         delivered_at: Set(None),
         cancelled_at: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
+        cancel_token_hash: Set(Some(hash_secret(&cancel_token))),
     }
-    .insert(db)
+    .insert(&txn)
     .await;
-    match inserted {
-        Ok(_) => Ok(ReplenishAnswer {
-            event_instance_id: id,
-            detail_code: if is_test { TEST_ORDER_PLACED } else { STANDARD_ORDER_PLACED }.into(),
-        }),
+    let order = match inserted {
+        Ok(order) => order,
         Err(error) if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
-            open_order(db, &slot.id).await?.map(in_progress).ok_or(AppError::Internal)
+            // The failed insert ends this transaction on PostgreSQL; the winner's order is read outside it.
+            drop(txn);
+            return open_order(db, &slot.id).await?.map(in_progress).ok_or(AppError::Internal);
         }
-        Err(error) => Err(error.into()),
-    }
+        Err(error) => return Err(error.into()),
+    };
+    let context = registration_context(&txn, &slot.registration_id).await?;
+    notify(&txn, &context, "OrderPlacedNotification", Some(("orderInfo", events::order_info(&order))))
+        .await?;
+    email_order(
+        &txn,
+        settings,
+        &context,
+        &order,
+        "We received an order for your device",
+        Some(&cancel_token),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ReplenishAnswer {
+        event_instance_id: id,
+        detail_code: if is_test { TEST_ORDER_PLACED } else { STANDARD_ORDER_PLACED }.into(),
+    })
 }
 
 async fn stored_answer(
@@ -235,14 +256,37 @@ pub async fn cancel_test_orders(
         return Err(AppError::NotFound);
     }
     let at = now();
-    replenishment_order::Entity::update_many()
-        .col_expr(replenishment_order::Column::Status, Expr::value(CANCELLED))
-        .col_expr(replenishment_order::Column::CancelledAt, Expr::value(at))
-        .col_expr(replenishment_order::Column::UpdatedAt, Expr::value(at))
+    let open = replenishment_order::Entity::find()
         .filter(replenishment_order::Column::RegistrationSlotId.is_in(slots.iter().map(|s| s.id.clone())))
         .filter(replenishment_order::Column::IsTest.eq(true))
         .filter(replenishment_order::Column::Status.is_in(OPEN))
-        .exec(db)
+        .all(db)
         .await?;
+    let txn = db.begin().await?;
+    let context = registration_context(&txn, &caller.registration_id).await?;
+    for order in open {
+        let won = replenishment_order::Entity::update_many()
+            .col_expr(replenishment_order::Column::Status, Expr::value(CANCELLED))
+            .col_expr(replenishment_order::Column::CancelledAt, Expr::value(at))
+            .col_expr(replenishment_order::Column::UpdatedAt, Expr::value(at))
+            .filter(replenishment_order::Column::Id.eq(&order.id))
+            .filter(replenishment_order::Column::Status.eq(&order.status))
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if won {
+            let cancelled =
+                replenishment_order::Model { status: CANCELLED.into(), cancelled_at: Some(at), ..order };
+            notify(
+                &txn,
+                &context,
+                "OrderCancelledNotification",
+                Some(("orderInfo", events::order_info(&cancelled))),
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
     Ok(slots.into_iter().map(|s| s.slot_id).collect())
 }

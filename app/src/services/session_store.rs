@@ -18,6 +18,8 @@ pub const USER_ID_KEY: &str = "user_id";
 pub const CUSTOMER_ID_KEY: &str = "customer_id";
 /// A security-profile secret just issued, shown once on the next page load and then forgotten.
 pub const FRESH_SECRET_KEY: &str = "fresh_secret";
+/// A notification signing secret just issued, shown once the same way.
+pub const FRESH_SIGNING_SECRET_KEY: &str = "fresh_signing_secret";
 
 #[derive(Debug, Clone)]
 pub struct DatabaseSessionStore {

@@ -2,11 +2,11 @@
 
 use super::wire::{answer, authenticate, negotiate, parse_date, read_fields, CallTypes, DrsError};
 use app::services::drs::{self, SlotStatus};
+use app::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use sea_orm::DatabaseConnection;
 use serde_json::{json, Map, Value};
 
 const SLOT_STATUS: CallTypes =
@@ -28,12 +28,12 @@ fn unknown_slot(slot_id: &str) -> String {
 
 /// `POST /slotStatus/{slotId}`
 pub async fn slot_status(
-    State(db): State<DatabaseConnection>,
+    State(state): State<AppState>,
     Path(slot_id): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&db, &headers).await?;
+    let caller = authenticate(&state.db, &headers).await?;
     let result = negotiate(&headers, &SLOT_STATUS)?;
     let fields = read_fields(&headers, body).await?;
     let status = SlotStatus {
@@ -43,7 +43,7 @@ pub async fn slot_status(
         total_quantity_on_hand: fields.quantity("totalQuantityOnHand")?,
         last_use_at: fields.date("lastUseDate")?,
     };
-    drs::report_slot_status(&db, &caller, &slot_id, &status)
+    drs::report_slot_status(&state.db, &caller, &slot_id, &status)
         .await
         .map_err(|e| DrsError::from_service(e, &unknown_slot(&slot_id)))?;
     Ok(answer(result, "{}".into()))
@@ -51,38 +51,38 @@ pub async fn slot_status(
 
 /// `POST /deviceStatus`: the date comes in the body.
 pub async fn device_status(
-    State(db): State<DatabaseConnection>,
+    State(state): State<AppState>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&db, &headers).await?;
+    let caller = authenticate(&state.db, &headers).await?;
     let result = negotiate(&headers, &DEVICE_STATUS)?;
     let at = read_fields(&headers, body).await?.date("mostRecentlyActiveDate")?;
-    drs::report_device_status(&db, &caller, at).await?;
+    drs::report_device_status(&state.db, &caller, at).await?;
     Ok(answer(result, "{}".into()))
 }
 
 /// `POST /deviceStatus/{mostRecentlyActiveDate}`: the date comes in the path (a body, if any, is ignored).
 pub async fn device_status_at(
-    State(db): State<DatabaseConnection>,
+    State(state): State<AppState>,
     Path(most_recently_active): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&db, &headers).await?;
+    let caller = authenticate(&state.db, &headers).await?;
     let result = negotiate(&headers, &DEVICE_STATUS)?;
     let at = parse_date("mostRecentlyActiveDate", &most_recently_active)?;
-    drs::report_device_status(&db, &caller, at).await?;
+    drs::report_device_status(&state.db, &caller, at).await?;
     Ok(answer(result, "{}".into()))
 }
 
 /// `GET /subscriptionInfo`: v1 says per slot whether it is subscribed; v2 adds the products.
 pub async fn subscription_info(
-    State(db): State<DatabaseConnection>,
+    State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&db, &headers).await?;
+    let caller = authenticate(&state.db, &headers).await?;
     let result = negotiate(&headers, &SUBSCRIPTION_INFO)?;
-    let slots = drs::subscription_info(&db, &caller).await?;
+    let slots = drs::subscription_info(&state.db, &caller).await?;
     let statuses: Map<String, Value> = slots
         .into_iter()
         .map(|slot| {
@@ -113,26 +113,25 @@ fn quantity(unit_size: &str) -> Value {
 }
 
 /// `DELETE /registration`
-pub async fn deregister(
-    State(db): State<DatabaseConnection>,
-    headers: HeaderMap,
-) -> Result<Response, DrsError> {
-    let caller = authenticate(&db, &headers).await?;
+pub async fn deregister(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, DrsError> {
+    let caller = authenticate(&state.db, &headers).await?;
     let result = negotiate(&headers, &DEREGISTER)?;
-    drs::deregister(&db, &caller, None).await?;
+    drs::deregister(&state.db, &caller, None).await?;
+    state.notifications_queued.notify_one();
     Ok(answer(result, "{}".into()))
 }
 
 /// `DELETE /deviceModels/{modelId}/devices/{serial}/registration`
 pub async fn deregister_v1(
-    State(db): State<DatabaseConnection>,
+    State(state): State<AppState>,
     Path((model_id, serial)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&db, &headers).await?;
+    let caller = authenticate(&state.db, &headers).await?;
     let result = negotiate(&headers, &DEREGISTER_V1)?;
-    drs::deregister(&db, &caller, Some((&model_id, &serial)))
+    drs::deregister(&state.db, &caller, Some((&model_id, &serial)))
         .await
         .map_err(|e| DrsError::from_service(e, "no registration of this device model and serial"))?;
+    state.notifications_queued.notify_one();
     Ok(answer(result, "{}".into()))
 }

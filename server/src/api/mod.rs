@@ -6,10 +6,10 @@ pub mod orders;
 pub mod token;
 pub mod wire;
 
+use app::state::AppState;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{delete, get, post};
 use axum::Router;
-use sea_orm::DatabaseConnection;
 
 /// `413` above this, as the contract says.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -17,7 +17,7 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 pub fn router<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
-    DatabaseConnection: FromRef<S>,
+    AppState: FromRef<S>,
 {
     Router::new()
         .route("/auth/o2/token", post(token::token))

@@ -2,10 +2,10 @@
 
 use super::wire::{answer, authenticate, negotiate, CallTypes, DrsError};
 use app::services::orders;
+use app::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 const REPLENISH: CallTypes =
@@ -20,11 +20,11 @@ const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 /// `POST /replenish/{slotId}`
 pub async fn replenish(
-    State(db): State<DatabaseConnection>,
+    State(state): State<AppState>,
     Path(slot_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&db, &headers).await?;
+    let caller = authenticate(&state.db, &headers).await?;
     let result = negotiate(&headers, &REPLENISH)?;
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
@@ -35,21 +35,22 @@ pub async fn replenish(
             )))
         }
     };
-    let body = orders::replenish(&db, &caller, &slot_id, key).await.map_err(|e| {
+    let body = orders::replenish(&state.db, &state.settings, &caller, &slot_id, key).await.map_err(|e| {
         DrsError::from_service(e, &format!("slot {slot_id} is not a slot of this registration"))
     })?;
+    state.wake_workers();
     Ok(answer(result, body))
 }
 
 /// `GET /getOrderInfo/{instanceId}`
 pub async fn order_info(
-    State(db): State<DatabaseConnection>,
+    State(state): State<AppState>,
     Path(instance_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&db, &headers).await?;
+    let caller = authenticate(&state.db, &headers).await?;
     let result = negotiate(&headers, &ORDER_INFO)?;
-    let order = orders::order_info(&db, &caller, &instance_id)
+    let order = orders::order_info(&state.db, &caller, &instance_id)
         .await
         .map_err(|e| DrsError::from_service(e, &format!("no order {instance_id} for this registration")))?;
     let body = json!({
@@ -69,34 +70,31 @@ pub async fn order_info(
 
 /// `DELETE /testOrders/{slotId}` and `DELETE /testOrders/slots/{slotId}`
 pub async fn cancel_test_orders(
-    State(db): State<DatabaseConnection>,
+    State(state): State<AppState>,
     Path(slot_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, DrsError> {
-    cancel(&db, &headers, Some(&slot_id)).await
+    cancel(&state, &headers, Some(&slot_id)).await
 }
 
 /// `DELETE /testOrders`: every slot of the registration.
 pub async fn cancel_all_test_orders(
-    State(db): State<DatabaseConnection>,
+    State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, DrsError> {
-    cancel(&db, &headers, None).await
+    cancel(&state, &headers, None).await
 }
 
-async fn cancel(
-    db: &DatabaseConnection,
-    headers: &HeaderMap,
-    slot_id: Option<&str>,
-) -> Result<Response, DrsError> {
-    let caller = authenticate(db, headers).await?;
+async fn cancel(state: &AppState, headers: &HeaderMap, slot_id: Option<&str>) -> Result<Response, DrsError> {
+    let caller = authenticate(&state.db, headers).await?;
     let result = negotiate(headers, &CANCEL_TEST_ORDERS)?;
-    let slots = orders::cancel_test_orders(db, &caller, slot_id).await.map_err(|e| {
+    let slots = orders::cancel_test_orders(&state.db, &caller, slot_id).await.map_err(|e| {
         DrsError::from_service(
             e,
             &format!("slot {} is not a slot of this registration", slot_id.unwrap_or_default()),
         )
     })?;
+    state.wake_workers();
     let statuses: Vec<_> =
         slots.iter().map(|slot| json!({ "slotId": slot, "orderStatus": "NO_ORDER_IN_PROGRESS" })).collect();
     Ok(answer(result, json!({ "slotOrderStatuses": statuses }).to_string()))

@@ -3,18 +3,18 @@
 
 use super::BODY_LIMIT;
 use app::services::oauth::{self, OauthError, TokenRequest};
+use app::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use sea_orm::DatabaseConnection;
 use serde_json::json;
 
-pub async fn token(State(db): State<DatabaseConnection>, headers: HeaderMap, body: Body) -> Response {
+pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let answer = match read_request(&headers, body).await {
-        Ok(request) => oauth::grant(&db, &request).await,
+        Ok(request) => oauth::grant(&state.db, &request).await,
         Err(error) => Err(error),
     };
     // Tokens must never be cached (RFC 6749, section 5.1).

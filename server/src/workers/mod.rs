@@ -2,5 +2,7 @@
 //! run them side by side; delivery is at least once (a crash after sending and before recording it sends
 //! again when the lease runs out).
 
+pub mod fulfilment;
 pub mod mail;
+pub mod notifications;
 pub mod sessions;

@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the support code
 
 pub mod fixtures;
+pub mod runtime;
 pub mod smtp;
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, ORIGIN};

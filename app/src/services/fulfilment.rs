@@ -1,0 +1,167 @@
+//! The built-in fulfiller: an order leaves its hold and is placed, ships and is delivered after the
+//! configured delays. Time is a parameter, so tests (and the sandbox's test clock) can move it.
+
+use crate::entities::replenishment_order;
+use crate::error::AppError;
+use crate::services::events::{email_order, notify, order_info, registration_context};
+use crate::services::orders::{CANCELLED, DELIVERED, PENDING, PLACED, SHIPPED};
+use crate::services::tokens::hash_secret;
+use crate::state::PortalSettings;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
+
+/// Orders moved per step of one pass; the worker runs again at once while there is more.
+const BATCH: u64 = 100;
+
+/// One step of the lifecycle: from `from` to `to` once `due` says so.
+struct Step {
+    from: &'static str,
+    to: &'static str,
+    notification: Option<&'static str>,
+    headline: &'static str,
+}
+
+const STEPS: [Step; 3] = [
+    Step { from: PENDING, to: PLACED, notification: None, headline: "Your order was placed" },
+    Step {
+        from: PLACED,
+        to: SHIPPED,
+        notification: Some("ItemShippedNotification"),
+        headline: "Your order shipped",
+    },
+    Step {
+        from: SHIPPED,
+        to: DELIVERED,
+        notification: Some("ItemDeliveredNotification"),
+        headline: "Your order was delivered",
+    },
+];
+
+fn is_due(
+    order: &replenishment_order::Model,
+    step: &Step,
+    settings: &PortalSettings,
+    at: DateTime<Utc>,
+) -> bool {
+    match step.from {
+        PENDING => order.hold_until <= at,
+        PLACED => order.placed_at.is_some_and(|placed| placed + settings.ship_after <= at),
+        _ => order.shipped_at.is_some_and(|shipped| shipped + settings.deliver_after <= at),
+    }
+}
+
+/// Moves every order that is due at `at` one step (or several, when `at` is far ahead); answers how many
+/// steps were taken.
+pub async fn advance_orders(
+    db: &DatabaseConnection,
+    settings: &PortalSettings,
+    at: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let mut moved = 0;
+    for step in &STEPS {
+        let candidates = replenishment_order::Entity::find()
+            .filter(replenishment_order::Column::Status.eq(step.from))
+            .limit(BATCH)
+            .all(db)
+            .await?;
+        for order in candidates.into_iter().filter(|o| is_due(o, step, settings, at)) {
+            if transition(db, settings, &order, step, at).await? {
+                moved += 1;
+            }
+        }
+    }
+    Ok(moved)
+}
+
+/// One order one step, compare-and-swap on its status so that two instances never both move it.
+async fn transition(
+    db: &DatabaseConnection,
+    settings: &PortalSettings,
+    order: &replenishment_order::Model,
+    step: &Step,
+    at: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let txn = db.begin().await?;
+    let stamp = match step.to {
+        PLACED => replenishment_order::Column::PlacedAt,
+        SHIPPED => replenishment_order::Column::ShippedAt,
+        _ => replenishment_order::Column::DeliveredAt,
+    };
+    let won = replenishment_order::Entity::update_many()
+        .col_expr(replenishment_order::Column::Status, Expr::value(step.to))
+        .col_expr(stamp, Expr::value(at))
+        .col_expr(replenishment_order::Column::UpdatedAt, Expr::value(at))
+        .filter(replenishment_order::Column::Id.eq(&order.id))
+        .filter(replenishment_order::Column::Status.eq(step.from))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !won {
+        return Ok(false);
+    }
+    let moved = reload(&txn, &order.id).await?;
+    let context = registration_context(&txn, &order.registration_id).await?;
+    if let Some(notification) = step.notification {
+        notify(&txn, &context, notification, Some(("orderInfo", order_info(&moved)))).await?;
+    }
+    email_order(&txn, settings, &context, &moved, step.headline, None).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+async fn reload(conn: &impl ConnectionTrait, order_id: &str) -> Result<replenishment_order::Model, AppError> {
+    replenishment_order::Entity::find_by_id(order_id).one(conn).await?.ok_or(AppError::NotFound)
+}
+
+/// Who may cancel: the signed-in customer who owns the order, or the holder of the email's link.
+pub enum Canceller<'a> {
+    Customer(&'a str),
+    Link(&'a str),
+}
+
+/// Cancels an order during its hold; emits `OrderCancelledNotification` and tells the customer.
+pub async fn cancel_order(
+    db: &DatabaseConnection,
+    settings: &PortalSettings,
+    order_id: &str,
+    by: Canceller<'_>,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let order = replenishment_order::Entity::find_by_id(order_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let allowed = match by {
+        Canceller::Customer(customer_id) => {
+            registration_context(db, &order.registration_id).await?.registration.customer_id == customer_id
+        }
+        Canceller::Link(token) => order.cancel_token_hash.as_deref() == Some(hash_secret(token).as_str()),
+    };
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    if order.status != PENDING || order.hold_until <= at {
+        return Err(AppError::Refused("This order can no longer be cancelled: its hold has ended.".into()));
+    }
+    let txn = db.begin().await?;
+    let won = replenishment_order::Entity::update_many()
+        .col_expr(replenishment_order::Column::Status, Expr::value(CANCELLED))
+        .col_expr(replenishment_order::Column::CancelledAt, Expr::value(at))
+        .col_expr(replenishment_order::Column::UpdatedAt, Expr::value(at))
+        .filter(replenishment_order::Column::Id.eq(&order.id))
+        .filter(replenishment_order::Column::Status.eq(PENDING))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !won {
+        return Err(AppError::Refused("This order can no longer be cancelled: its hold has ended.".into()));
+    }
+    let cancelled = reload(&txn, &order.id).await?;
+    let context = registration_context(&txn, &order.registration_id).await?;
+    notify(&txn, &context, "OrderCancelledNotification", Some(("orderInfo", order_info(&cancelled)))).await?;
+    email_order(&txn, settings, &context, &cancelled, "Your order was cancelled", None).await?;
+    txn.commit().await?;
+    Ok(())
+}
