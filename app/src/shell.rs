@@ -88,6 +88,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/review/requests/:request") view=ReviewRequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/ap/oa") view=ConsentPage ssr=SsrMode::Async/>
+                <Route path=path!("/my") view=MyAccountPage ssr=SsrMode::Async/>
+                <Route path=path!("/my/orders/:order/cancel") view=CancelOrderPage ssr=SsrMode::Async/>
                 <Route path=path!("/orgs/new") view=NewOrganizationPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/orgs/:org") view=OrgFrame ssr=SsrMode::Async>
                     <Route path=path!("") view=DevicesPage ssr=SsrMode::Async/>

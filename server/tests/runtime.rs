@@ -752,3 +752,113 @@ async fn futures_join<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<Result
     }
     results
 }
+
+#[tokio::test]
+async fn a_customer_changes_products_turns_replenishment_off_and_cancels_during_the_hold() {
+    let linked = linked().await;
+    let app = &linked.app;
+    let (_, order) = replenish(&linked, "filter").await;
+    let order_id = order["eventInstanceId"].as_str().expect("order").to_owned();
+    let (status, page) = app.page("/my").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Sign in with the account"), "signed out: {page}");
+
+    let browser = client_for(app.address);
+    ok_json(
+        app.call_with(&browser, "my_sign_in", &[("email", TESTER), ("password", PASSWORD)]).await,
+        "sign in",
+    )
+    .await;
+    let account = ok_json(app.call_with(&browser, "load_my_account", &[]).await, "account").await;
+    let device = &account["devices"][0];
+    let registration = device["registration_id"].as_str().expect("registration").to_owned();
+    let salt = device["slots"]
+        .as_array()
+        .expect("slots")
+        .iter()
+        .find(|s| s["choices"].as_array().is_some_and(Vec::is_empty))
+        .expect("salt slot");
+    let salt_key = salt["key"].as_str().expect("key").to_owned();
+    assert_eq!(account["orders"][0]["cancellable"], true);
+    let page = browser.get(app.url("/my")).send().await.expect("page").text().await.expect("body");
+    assert!(page.contains("SN-0001") && page.contains("Cancel order for B000000001"), "{page}");
+
+    let refused = app
+        .call_with(
+            &browser,
+            "change_product",
+            &[("registration", &registration), ("slot", &salt_key), ("choice", "not an asin")],
+        )
+        .await;
+    expect_status(refused, StatusCode::BAD_REQUEST, "a bad ASIN").await;
+    ok_json(
+        app.call_with(
+            &browser,
+            "change_product",
+            &[("registration", &registration), ("slot", &salt_key), ("choice", "B0SALT0001")],
+        )
+        .await,
+        "change",
+    )
+    .await;
+    let (_, _, v1) = drs(
+        app,
+        Method::GET,
+        "/subscriptionInfo",
+        &linked.access,
+        ("DrsSubscriptionInfoInput@1.0", "DrsSubscriptionInfoResult@1.0"),
+        None,
+    )
+    .await;
+    assert_eq!(v1, json!({"slotsSubscriptionStatus": {"filter": true, "salt": true}}));
+    let changed = app::entities::notification::Entity::find()
+        .filter(app::entities::notification::Column::NotificationType.eq("SubscriptionChangedNotification"))
+        .count(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(changed, 1);
+
+    // Another customer can neither change nor cancel anything of this one.
+    let query = authorize_query(&linked.client_id, RETURN_URL, &scope_data("WP-1", "SN-OTHER"));
+    let other = customer(app, &query, "qa@example.com").await;
+    for (endpoint, form) in [
+        (
+            "change_product",
+            vec![("registration", registration.as_str()), ("slot", salt_key.as_str()), ("choice", "notify")],
+        ),
+        ("cancel_my_order", vec![("order", order_id.as_str())]),
+        ("turn_off_replenishment", vec![("registration", registration.as_str())]),
+    ] {
+        expect_status(app.call_with(&other, endpoint, &form).await, StatusCode::NOT_FOUND, endpoint).await;
+    }
+    let (status, _) = app.page(&format!("/my/orders/{order_id}/cancel?token=forged")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    ok_json(app.call_with(&browser, "cancel_my_order", &[("order", &order_id)]).await, "cancel").await;
+    let account = ok_json(app.call_with(&browser, "load_my_account", &[]).await, "account").await;
+    assert_eq!(account["orders"][0]["status"], "Cancelled");
+    expect_status(
+        app.call_with(&browser, "cancel_my_order", &[("order", &order_id)]).await,
+        StatusCode::BAD_REQUEST,
+        "twice",
+    )
+    .await;
+
+    ok_json(
+        app.call_with(&browser, "turn_off_replenishment", &[("registration", &registration)]).await,
+        "off",
+    )
+    .await;
+    let (status, _, body) = drs(
+        app,
+        Method::GET,
+        "/subscriptionInfo",
+        &linked.access,
+        ("DrsSubscriptionInfoInput@1.0", "DrsSubscriptionInfoResult@1.0"),
+        None,
+    )
+    .await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, json!({"message": "Invalid token"})));
+    let account = ok_json(app.call_with(&browser, "load_my_account", &[]).await, "account").await;
+    assert_eq!(account["devices"].as_array().map(Vec::len), Some(0), "the device is no longer listed");
+}

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod auth;
 pub mod consent;
+pub mod customer;
 pub mod devices;
 pub mod members;
 pub mod notifications;

@@ -3,6 +3,7 @@
 mod account;
 mod auth;
 mod consent;
+mod customer;
 mod devices;
 mod invites;
 mod members;
@@ -16,6 +17,7 @@ pub use auth::{
     CheckEmailPage, ForgotPasswordPage, HomePage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage,
 };
 pub use consent::ConsentPage;
+pub use customer::{CancelOrderPage, MyAccountPage};
 pub use devices::{
     DeviceFrame, DeviceLocalizationPage, DeviceOverviewPage, DevicesPage, InventoryPage, RegisterDevicePage,
     ReplenishmentPage, SlotLocalizationPage,

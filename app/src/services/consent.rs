@@ -159,7 +159,7 @@ async fn approved_slots(
     Ok(paired.filter(|slots| !slots.is_empty()))
 }
 
-fn asin_list(approval: &slot_approval::Model) -> Vec<String> {
+pub(crate) fn asin_list(approval: &slot_approval::Model) -> Vec<String> {
     approval.asins.split([',', ' ']).filter(|a| !a.is_empty()).map(str::to_owned).collect()
 }
 
@@ -197,7 +197,7 @@ async fn eligibility(
     }
 }
 
-async fn display_names(
+pub(crate) async fn display_names(
     conn: &impl ConnectionTrait,
     device: &device::Model,
     marketplace_code: Option<&str>,
@@ -297,7 +297,10 @@ pub fn return_origin(query: &str) -> Option<String> {
 
 /// The product chosen for a slot: one of its approved ASINs, or (for a slot without a list) any ASIN;
 /// `None` is *notify me only*.
-fn parse_choice(approval: &slot_approval::Model, raw: Option<&String>) -> Result<Option<String>, String> {
+pub(crate) fn parse_choice(
+    approval: &slot_approval::Model,
+    raw: Option<&String>,
+) -> Result<Option<String>, String> {
     let raw = raw.map(|r| r.trim()).unwrap_or_default();
     if raw.is_empty() || raw == NOTIFY_ONLY {
         return Ok(None);

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod business_days;
 pub mod consent;
+pub mod customer_account;
 pub mod customers;
 pub mod devices;
 pub mod discovery;

@@ -1,0 +1,276 @@
+//! The customer's pages: `/my` (linked devices, the product of each slot, orders) and the cancel link of
+//! order emails.
+
+use super::{action_error, query_param};
+use crate::api::customer::{
+    load_my_account, load_order_to_cancel, CancelMyOrder, CancelOrderByLink, ChangeProduct, MySignIn,
+    MySignOut, TurnOffReplenishment,
+};
+use crate::components::{ErrorPage, Field, FormAlert, Notice, Submit};
+use crate::models::consent::NOTIFY_ONLY;
+use crate::models::customer_views::{MyAccount, MyDevice, MyOrder, MySlot};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+fn saved_message(flag: &str) -> Option<String> {
+    match flag {
+        "product" => Some("Product saved.".into()),
+        "off" => Some("Replenishment is off for that device.".into()),
+        "cancelled" => Some("Order cancelled.".into()),
+        _ => None,
+    }
+}
+
+#[component]
+fn CustomerHeader() -> impl IntoView {
+    view! {
+        <header class="site-header">
+            <span class="brand">"Replenish"</span>
+            <nav aria-label="Your account" class="main-nav">
+                <a href="/my">"Your devices and orders"</a>
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+pub fn MyAccountPage() -> impl IntoView {
+    let sign_in = ServerAction::<MySignIn>::new();
+    let sign_out = ServerAction::<MySignOut>::new();
+    let change = ServerAction::<ChangeProduct>::new();
+    let turn_off = ServerAction::<TurnOffReplenishment>::new();
+    let cancel = ServerAction::<CancelMyOrder>::new();
+    let account = Resource::new(
+        move || {
+            (
+                sign_in.version().get(),
+                sign_out.version().get(),
+                change.version().get(),
+                turn_off.version().get(),
+                cancel.version().get(),
+            )
+        },
+        |_| load_my_account(),
+    );
+    let saved_flag = query_param("saved");
+    let saved = Signal::derive(move || saved_flag.get().and_then(|flag| saved_message(&flag)));
+    let errors = [action_error(change), action_error(turn_off), action_error(cancel)];
+    let error = Signal::derive(move || errors.iter().find_map(|e| e.get()));
+    view! {
+        <Title text="Your devices and orders · Replenish"/>
+        <CustomerHeader/>
+        <main id="main" class="narrow">
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match account.await {
+                        Ok(None) => view! { <MySignInForm sign_in/> }.into_any(),
+                        Ok(Some(account)) => view! { <AccountView account sign_out change turn_off cancel saved error/> }.into_any(),
+                        Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn MySignInForm(sign_in: ServerAction<MySignIn>) -> impl IntoView {
+    let error = action_error(sign_in);
+    view! {
+        <h1>"Your devices and orders"</h1>
+        <p>"Sign in with the account you created when you linked a device."</p>
+        <ActionForm action=sign_in attr:class="form" attr:novalidate=true>
+            <FormAlert error/>
+            <Field label="Email" name="email" kind="email" autocomplete="email" error/>
+            <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
+            <Submit label="Sign in" pending=sign_in.pending()/>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn AccountView(
+    account: MyAccount,
+    sign_out: ServerAction<MySignOut>,
+    change: ServerAction<ChangeProduct>,
+    turn_off: ServerAction<TurnOffReplenishment>,
+    cancel: ServerAction<CancelMyOrder>,
+    saved: Signal<Option<String>>,
+    error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    view! {
+        <h1>"Your devices and orders"</h1>
+        <p class="signed-in-as">{format!("Signed in as {}", account.email)}</p>
+        <ActionForm action=sign_out>
+            <button type="submit" class="link-button">"Sign out"</button>
+        </ActionForm>
+        <Notice text=saved/>
+        <FormAlert error/>
+        <h2>"Devices"</h2>
+        {account.devices.is_empty().then(|| view! { <p>"No devices are linked to your account."</p> })}
+        {account.devices.into_iter().map(|device| view! { <DeviceCard device change turn_off/> }).collect_view()}
+        <h2>"Orders"</h2>
+        {account.orders.is_empty().then(|| view! { <p>"No orders yet."</p> })}
+        {(!account.orders.is_empty()).then(|| {
+            let orders = account.orders.clone();
+            view! { <OrdersTable orders cancel/> }
+        })}
+    }
+}
+
+#[component]
+fn DeviceCard(
+    device: MyDevice,
+    change: ServerAction<ChangeProduct>,
+    turn_off: ServerAction<TurnOffReplenishment>,
+) -> impl IntoView {
+    let heading_id = format!("device-{}", device.registration_id);
+    let registration = device.registration_id.clone();
+    let off_label = format!("Turn off replenishment for {}", device.device_name);
+    view! {
+        <section class="card" aria-labelledby=heading_id.clone()>
+            <h3 id=heading_id.clone()>
+                {device.device_name.clone()}
+                {device.is_test.then(|| view! { " " <span class="badge">"Test"</span> })}
+            </h3>
+            <p>{format!("By {} · serial {} · linked {}", device.maker, device.serial, device.linked_at)}</p>
+            {device
+                .slots
+                .into_iter()
+                .map(|slot| view! { <SlotProductForm registration=registration.clone() slot_choice=slot change/> })
+                .collect_view()}
+            <ActionForm action=turn_off attr:class="form">
+                <input type="hidden" name="registration" value=registration.clone()/>
+                <Submit label="Turn off replenishment" pending=turn_off.pending() class="button danger" aria_label=off_label/>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn SlotProductForm(
+    registration: String,
+    slot_choice: MySlot,
+    change: ServerAction<ChangeProduct>,
+) -> impl IntoView {
+    let id = format!("product-{}", slot_choice.key);
+    let current = slot_choice.asin.clone().unwrap_or_else(|| NOTIFY_ONLY.to_owned());
+    let label = format!("{}: product", slot_choice.name);
+    let control = if slot_choice.choices.is_empty() {
+        let typed = slot_choice.asin.clone().unwrap_or_default();
+        view! { <input id=id.clone() name="choice" type="text" value=typed autocomplete="off"/> }.into_any()
+    } else {
+        view! {
+            <select id=id.clone() name="choice">
+                {slot_choice
+                    .choices
+                    .iter()
+                    .map(|asin| view! { <option value=asin.clone() selected=*asin == current>{format!("Reorder {asin} automatically")}</option> })
+                    .collect_view()}
+                <option value=NOTIFY_ONLY selected=current == NOTIFY_ONLY>"Notify me only"</option>
+            </select>
+        }
+        .into_any()
+    };
+    let save_label = format!("Save product for {}", slot_choice.name);
+    view! {
+        <ActionForm action=change attr:class="form inline-form">
+            <input type="hidden" name="registration" value=registration/>
+            <input type="hidden" name="slot" value=slot_choice.key.clone()/>
+            <label for=id>{label}</label>
+            {control}
+            <Submit label="Save" pending=change.pending() class="button" aria_label=save_label/>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn OrdersTable(orders: Vec<MyOrder>, cancel: ServerAction<CancelMyOrder>) -> impl IntoView {
+    view! {
+        <table class="table">
+            <caption>"Your orders, newest first"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Product"</th>
+                    <th scope="col">"Device"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Ordered"</th>
+                    <th scope="col">"Cancel until"</th>
+                    <th scope="col">"Expected delivery"</th>
+                    <th scope="col">"Cancel"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {orders
+                    .into_iter()
+                    .map(|order| {
+                        let label = format!("Cancel order for {}", order.asin);
+                        view! {
+                            <tr>
+                                <td>{format!("{} × {}", order.quantity, order.asin)} {order.is_test.then_some(" (test)")}</td>
+                                <td>{format!("{} · {}", order.device_name, order.slot_id)}</td>
+                                <td>{order.status.clone()}</td>
+                                <td>{order.ordered_at.clone()}</td>
+                                <td>{if order.cancellable { order.hold_until.clone() } else { "—".to_owned() }}</td>
+                                <td>{order.expected_delivery.clone()}</td>
+                                <td>
+                                    {order.cancellable.then(|| view! {
+                                        <ActionForm action=cancel>
+                                            <input type="hidden" name="order" value=order.id.clone()/>
+                                            <Submit label="Cancel" pending=cancel.pending() class="button" aria_label=label.clone()/>
+                                        </ActionForm>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn CancelOrderPage() -> impl IntoView {
+    let params = use_params_map();
+    let order_id = Memo::new(move |_| params.read().get("order").unwrap_or_default());
+    let token = query_param("token");
+    let cancel = ServerAction::<CancelOrderByLink>::new();
+    let order = Resource::new(
+        move || (order_id.get(), token.get().unwrap_or_default(), cancel.version().get()),
+        |(order, token, _)| load_order_to_cancel(order, token),
+    );
+    let error = action_error(cancel);
+    let saved_flag = query_param("saved");
+    let saved = Signal::derive(move || saved_flag.get().and_then(|flag| saved_message(&flag)));
+    view! {
+        <Title text="Cancel an order · Replenish"/>
+        <CustomerHeader/>
+        <main id="main" class="narrow">
+            <h1>"Cancel an order"</h1>
+            <Notice text=saved/>
+            <FormAlert error/>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match order.await {
+                        Ok(found) if found.cancellable => view! {
+                            <p>{format!("Your order for {} can be cancelled until {}.", found.asin, found.hold_until)}</p>
+                            <ActionForm action=cancel attr:class="form">
+                                <input type="hidden" name="order" value=order_id.get_untracked()/>
+                                <input type="hidden" name="token" value=token.get_untracked().unwrap_or_default()/>
+                                <Submit label="Cancel this order" pending=cancel.pending()/>
+                            </ActionForm>
+                        }
+                            .into_any(),
+                        Ok(found) => view! {
+                            <p>{format!("Your order for {} is {} and can no longer be cancelled here.", found.asin, found.status.to_lowercase())}</p>
+                        }
+                            .into_any(),
+                        Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
