@@ -12,6 +12,8 @@ pub struct AppState {
     pub mail_queued: Arc<Notify>,
     /// Wakes the notification worker the same way.
     pub notifications_queued: Arc<Notify>,
+    /// The runtime API's per-registration rate.
+    pub runtime_limiter: Arc<crate::services::rate_limit::RateLimiter>,
 }
 
 impl AppState {

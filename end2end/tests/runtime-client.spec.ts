@@ -9,9 +9,10 @@
  * The consent runs in a real browser with JavaScript on and off; every portal
  * page visited is checked with axe.
  */
+import { createHmac } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Locator, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 import { expect, test } from '../support/test';
 import { javaScriptEnabled, settle } from '../support/page';
 import { PORTAL_URL } from '../support/paths';
@@ -34,17 +35,44 @@ function button(scope: Page | Locator, name: string): Locator {
   return scope.getByRole('button', { name, exact: true });
 }
 
-/** The maker's cloud: answers its return URL and remembers the query it was called with. */
-async function startCloud(): Promise<{ url: string; calls: URLSearchParams[]; close: () => void }> {
-  const calls: URLSearchParams[] = [];
+interface Hook {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** The maker's cloud: answers its return URL, and receives notifications at /hook. */
+async function startCloud(): Promise<{ url: string; hookUrl: string; hooks: Hook[]; close: () => void }> {
+  const hooks: Hook[] = [];
   const server = http.createServer((request, response) => {
-    calls.push(new URL(request.url ?? '/', 'http://cloud').searchParams);
+    if (request.method === 'POST') {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        hooks.push({ headers: request.headers, body });
+        response.writeHead(204).end();
+      });
+      return;
+    }
     response.writeHead(200, { 'content-type': 'text/html' });
     response.end('<!doctype html><html lang="en"><title>Cloud</title><h1>Device linked</h1></html>');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/callback`, calls, close: () => server.close() };
+  return { url: `http://127.0.0.1:${port}/callback`, hookUrl: `http://127.0.0.1:${port}/hook`, hooks, close: () => server.close() };
+}
+
+/** Checks a delivery's Standard Webhooks signature with Node's own HMAC. */
+function verifyHook(secret: string, hook: Hook): any {
+  const id = String(hook.headers['webhook-id']);
+  const timestamp = String(hook.headers['webhook-timestamp']);
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const expected = `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${hook.body}`).digest('base64')}`;
+  expect(String(hook.headers['webhook-signature']).split(' ')).toContain(expected);
+  return JSON.parse(hook.body);
+}
+
+async function waitForHooks(hooks: Hook[], count: number): Promise<void> {
+  await expect.poll(() => hooks.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(count);
 }
 
 /** A DRS call with the headers public clients send. */
@@ -98,6 +126,7 @@ test('a maker’s cloud links a device through the consent page and drives every
   const cloud = await startCloud();
   let clientId = '';
   let clientSecret = '';
+  let signingSecret = '';
 
   await test.step('1. a maker registers a device, and its replenishment ID is approved', async () => {
     await signUp(page, { email: maker, password: PASSWORD, org: 'Brew Co' });
@@ -157,7 +186,26 @@ test('a maker’s cloud links a device through the consent page and drives every
     await expect(page.getByTestId('client-secret')).toHaveCount(0);
   });
 
+  await test.step('2b. the maker adds a notification endpoint for every event type', async () => {
+    await page.getByRole('link', { name: 'Settings', exact: true }).first().click();
+    await expect(mainHeading(page, 'Settings')).toBeVisible();
+    await settle(page);
+    await page.getByRole('link', { name: 'Notifications', exact: true }).click();
+    await expect(mainHeading(page, 'Notifications')).toBeVisible();
+    await settle(page);
+    await checkpoint(page);
+    await field(page, 'Endpoint URL').fill(cloud.hookUrl);
+    await button(page, 'Add endpoint').click();
+    await expect(page.getByRole('heading', { name: 'Copy the signing secret now' })).toBeVisible();
+    await settle(page);
+    await checkpoint(page);
+    signingSecret = (await page.getByTestId('signing-secret').textContent()) ?? '';
+    expect(signingSecret).toMatch(/^whsec_/);
+  });
+
   let code = '';
+  let customerContext: BrowserContext | undefined;
+  let customerTab: Page | undefined;
   await test.step('3. a customer creates an account on the consent page, picks a product and allows', async () => {
     const context = await browser.newContext({ javaScriptEnabled: javaScriptEnabled() });
     const customerPage = await context.newPage();
@@ -190,7 +238,17 @@ test('a maker’s cloud links a device through the consent page and drives every
     expect(landed.searchParams.get('state')).toBe('opaque-42');
     code = landed.searchParams.get('code') ?? '';
     expect(code).not.toBe('');
-    await context.close();
+    await waitForHooks(cloud.hooks, 1);
+    const registered = verifyHook(signingSecret, cloud.hooks[0]);
+    expect(registered.notificationInfo.notificationType).toBe('DeviceRegisteredNotification');
+    expect(registered.deviceInfo.productIdentifier.modelId).toBe(modelId);
+
+    // The customer's own page lists the device, the order placed below is cancelled there (step 5).
+    await visitChecked(customerPage, '/my');
+    await expect(mainHeading(customerPage, 'Your devices and orders')).toBeVisible();
+    await expect(customerPage.getByText('serial SN-0001')).toBeVisible();
+    customerContext = context;
+    customerTab = customerPage;
   });
 
   await test.step('4. the cloud exchanges the code (HTTP Basic), refreshes, and drives every call', async () => {
@@ -237,6 +295,21 @@ test('a maker’s cloud links a device through the consent page and drives every
     expect(repeated.json).toEqual({ eventInstanceId: placed.json.eventInstanceId, detailCode: 'ORDER_INPROGRESS' });
     const info = await drs('GET', `/getOrderInfo/${placed.json.eventInstanceId}`, access, 'DrsOrderInfoInput@1.0', 'DrsOrderInfoResult@1.0');
     expect(info.json.orderInfoData.orderItems[0]).toMatchObject({ asin: 'B0BREWPOD2', slotId: 'slot-01', status: 'Pending' });
+    await waitForHooks(cloud.hooks, 2);
+    expect(verifyHook(signingSecret, cloud.hooks[1]).orderInfo.instanceId).toBe(placed.json.eventInstanceId);
+
+    // The customer cancels the order on their page during its hold.
+    const tab = customerTab as Page;
+    await visitChecked(tab, '/my');
+    await button(tab, 'Cancel order for B0BREWPOD2').click();
+    await expect(tab.getByRole('status').filter({ hasText: 'Order cancelled.' })).toBeVisible();
+    await settle(tab);
+    await checkpoint(tab);
+    await customerContext?.close();
+    const afterCancel = await drs('GET', `/getOrderInfo/${placed.json.eventInstanceId}`, access, 'DrsOrderInfoInput@1.0', 'DrsOrderInfoResult@1.0');
+    expect(afterCancel.json.orderInfoData.orderItems[0].status).toBe('Cancelled');
+    const again = await drs('POST', '/replenish/slot-01', access, 'DrsReplenishInput@1.0', 'DrsReplenishResult@1.0');
+    expect(again.json.detailCode).toBe('TEST_ORDER_PLACED');
     const cancelled = await drs('DELETE', '/testOrders/slots/slot-01', access, 'DrsCancelTestOrdersInput@1.0', 'DrsCancelTestOrdersResult@1.0');
     expect(cancelled.json).toEqual({ slotOrderStatuses: [{ slotId: 'slot-01', orderStatus: 'NO_ORDER_IN_PROGRESS' }] });
     const deregistered = await drs('DELETE', '/registration', access, 'DrsDeregisterInput@2.0', 'DrsDeregisterResult@1.0');
@@ -244,5 +317,13 @@ test('a maker’s cloud links a device through the consent page and drives every
     const after = await drs('GET', '/subscriptionInfo', access, 'DrsSubscriptionInfoInput@1.0', 'DrsSubscriptionInfoResult@1.0');
     expect([after.status, after.json]).toEqual([400, { message: 'Invalid token' }]);
     cloud.close();
+  });
+
+  await test.step('5. the API docs describe every call', async () => {
+    await visitChecked(page, '/docs');
+    await expect(mainHeading(page, 'Runtime API')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'POST /replenish/{slotId}' })).toBeVisible();
+    const openapi = await (await fetch(`${PORTAL_URL}/api/openapi.json`)).json();
+    expect(openapi.paths['/slotStatus/{slotId}'].post.operationId).toBe('slotStatus');
   });
 });

@@ -8,6 +8,7 @@ mod m20261123_000003_create_devices;
 mod m20261123_000004_create_replenishment_requests;
 mod m20261123_000005_create_runtime;
 mod m20261124_000006_create_notifications;
+mod m20261124_000007_create_inventory_readings;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_replenishment_requests::Migration),
             Box::new(m20261123_000005_create_runtime::Migration),
             Box::new(m20261124_000006_create_notifications::Migration),
+            Box::new(m20261124_000007_create_inventory_readings::Migration),
         ]
     }
 }

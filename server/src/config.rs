@@ -47,6 +47,9 @@ pub struct Config {
     /// long the built-in fulfiller takes from placing an order to shipping it, and from shipping to delivery.
     pub ship_after_seconds: u32,
     pub deliver_after_seconds: u32,
+    /// `RUNTIME_RATE_PER_SECOND` (default 20): service calls one registration may make per second on
+    /// average, in bursts of up to twice that; more are answered 429 with `Retry-After`.
+    pub runtime_rate_per_second: u32,
     /// `LEPTOS_SITE_ROOT` (default `target/site`) and `LEPTOS_SITE_PKG_DIR` (default `pkg`): the built
     /// stylesheet and WASM bundle.
     pub site_root: String,
@@ -158,6 +161,16 @@ impl Config {
         };
         let ship_after_seconds = seconds("FULFIL_SHIP_AFTER_SECONDS", 86_400)?;
         let deliver_after_seconds = seconds("FULFIL_DELIVER_AFTER_SECONDS", 172_800)?;
+        let runtime_rate_per_second = match lookup("RUNTIME_RATE_PER_SECOND") {
+            None => 20,
+            Some(raw) => {
+                raw.trim().parse::<u32>().ok().filter(|rate| *rate > 0).ok_or_else(|| ConfigError {
+                    variable: "RUNTIME_RATE_PER_SECOND",
+                    problem: format!("{raw:?} is not a positive number"),
+                    expected: "calls per second, such as 20",
+                })?
+            }
+        };
         if public_url.scheme() == "https" && smtp_url.is_none() {
             // Files under data/mail are for trying Replenish out; a public deployment must send its links.
             return Err(ConfigError {
@@ -176,6 +189,7 @@ impl Config {
             review_inbox,
             ship_after_seconds,
             deliver_after_seconds,
+            runtime_rate_per_second,
             site_root: lookup("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             site_pkg_dir: lookup("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
         })
@@ -220,6 +234,7 @@ mod tests {
             ("REVIEW_INBOX", "nobody"),
             ("FULFIL_SHIP_AFTER_SECONDS", "soon"),
             ("FULFIL_DELIVER_AFTER_SECONDS", "-1"),
+            ("RUNTIME_RATE_PER_SECOND", "0"),
         ] {
             let error = config(&[(variable, value)]).expect_err(value);
             assert_eq!(error.variable, variable, "{value}");

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::workers::mail::{MailWorker, Mailer};
 use crate::{api, db, device_images, health, security, workers};
+use app::services::rate_limit::RateLimiter;
 use app::services::session_store::DatabaseSessionStore;
 use app::state::{AppState, PortalSettings};
 use axum::extract::{DefaultBodyLimit, FromRef};
@@ -103,6 +104,10 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         }),
         mail_queued: mail_queued.clone(),
         notifications_queued: notifications_queued.clone(),
+        runtime_limiter: Arc::new(RateLimiter::new(
+            config.runtime_rate_per_second,
+            config.runtime_rate_per_second.saturating_mul(2),
+        )),
     };
     let workers = vec![
         tokio::spawn(

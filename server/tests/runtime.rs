@@ -862,3 +862,77 @@ async fn a_customer_changes_products_turns_replenishment_off_and_cancels_during_
     let account = ok_json(app.call_with(&browser, "load_my_account", &[]).await, "account").await;
     assert_eq!(account["devices"].as_array().map(Vec::len), Some(0), "the device is no longer listed");
 }
+
+#[tokio::test]
+async fn the_openapi_document_and_the_docs_page_describe_every_call_the_server_answers() {
+    let app = spawn_app().await;
+    let response = app.get("/api/openapi.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let document: Value = response.json().await.expect("json");
+    assert_eq!(document["openapi"], "3.1.0");
+    let (_, docs) = app.page("/docs").await;
+    for call in app::models::contract::CALLS {
+        let operation = &document["paths"][call.path][call.method.to_ascii_lowercase()];
+        assert_eq!(operation["operationId"], call.operation, "{} {}", call.method, call.path);
+        let versions = operation["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|p| p["name"] == "x-amzn-accept-type")
+            .expect("accept header");
+        assert_eq!(versions["schema"]["enum"].as_array().map(Vec::len), Some(call.result_types.len()));
+        // The route exists: without a token it answers the contract's token error, not 404.
+        let concrete = call
+            .path
+            .replace("{slotId}", "filter")
+            .replace("{instanceId}", "x")
+            .replace("{mostRecentlyActiveDate}", "2026-11-23")
+            .replace("{modelId}", "WP-1")
+            .replace("{serial}", "SN-1");
+        let method = reqwest::Method::from_bytes(call.method.as_bytes()).expect("method");
+        let answer = cloud().request(method, app.url(&concrete)).send().await.expect("call");
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{} {concrete}", call.method);
+        assert_eq!(answer.json::<Value>().await.expect("json"), json!({"message": "Invalid token"}));
+        assert!(
+            docs.contains(&format!("{} {}", call.method, call.path)),
+            "the docs page shows {}",
+            call.path
+        );
+    }
+    assert!(document["paths"]["/auth/o2/token"]["post"].is_object());
+    assert!(document["paths"]["/ap/oa"]["get"].is_object());
+}
+
+#[tokio::test]
+async fn a_registration_over_its_rate_gets_429_with_retry_after() {
+    let app = support::spawn_configured(
+        support::TestDatabase::fresh().await,
+        support::smtp::SmtpServer::start().await,
+        &[("RUNTIME_RATE_PER_SECOND", "2")],
+    )
+    .await;
+    let (app, _org, device, client_id, secret) = approved_device_on(app).await;
+    let linked = link_device(app, device, client_id, secret).await;
+    let types = ("DrsSubscriptionInfoInput@1.0", "DrsSubscriptionInfoResult@1.0");
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for _ in 0..6 {
+        let response = cloud()
+            .get(linked.app.url("/subscriptionInfo"))
+            .header(AUTHORIZATION, format!("Bearer {}", linked.access))
+            .header("x-amzn-type-version", format!("com.amazon.dash.replenishment.{}", types.0))
+            .header("x-amzn-accept-type", format!("com.amazon.dash.replenishment.{}", types.1))
+            .send()
+            .await
+            .expect("call");
+        statuses.push(response.status().as_u16());
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            retry_after =
+                response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        }
+    }
+    assert_eq!(&statuses[..4], &[200, 200, 200, 200], "a burst of twice the rate: {statuses:?}");
+    assert!(statuses[4..].contains(&429), "{statuses:?}");
+    assert_eq!(retry_after.as_deref(), Some("1"));
+}

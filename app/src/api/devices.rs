@@ -1,7 +1,7 @@
 //! Devices: the list, registration, one device's details, marketplaces, localized names, inventory.
 
 use crate::error::AppError;
-use crate::models::inventory::SlotRowInput;
+use crate::models::inventory::{SlotRowInput, ThresholdRow};
 use crate::models::{Catalogues, DeviceDetail, DeviceList};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -194,5 +194,36 @@ pub async fn delete_device(
     .await;
     finish(result).await?;
     leptos_axum::redirect(&format!("/orgs/{org}?deleted=1"));
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "load_thresholds")]
+pub async fn load_thresholds(org: String, device: String) -> Result<Vec<ThresholdRow>, AppError> {
+    use super::server::*;
+    let (state, session) = (state()?, session().await?);
+    let result = async {
+        let user_id = signed_in_user_id(&session).await?;
+        crate::services::thresholds::load_thresholds(&state.db, &user_id, &org, &device).await
+    }
+    .await;
+    finish(result).await
+}
+
+/// `thresholds` arrives as `thresholds[slot-<key>]`, one per slot with an approved measurement.
+#[server(prefix = "/api", endpoint = "save_thresholds")]
+pub async fn save_thresholds(
+    org: String,
+    device: String,
+    #[server(default)] thresholds: BTreeMap<String, String>,
+) -> Result<(), AppError> {
+    use super::server::*;
+    let (state, session) = (state()?, session().await?);
+    let result = async {
+        let actor = actor(&state, &session).await?;
+        crate::services::thresholds::save_thresholds(&state.db, &actor, &org, &device, &thresholds).await
+    }
+    .await;
+    finish(result).await?;
+    leptos_axum::redirect(&format!("/orgs/{org}/devices/{device}/inventory?thresholds=saved"));
     Ok(())
 }

@@ -31,6 +31,7 @@ pub fn AppHeader(viewer: Viewer, current: Option<OrgSummary>) -> impl IntoView {
                 <a href=format!("{base}/members")>"Members"</a>
                 {organization.role.can_manage().then(|| view! { <a href=format!("{base}/activity")>"Activity"</a> })}
                 <a href=format!("{base}/settings")>"Settings"</a>
+                <a href="/docs">"API docs"</a>
             </nav>
         }
     });

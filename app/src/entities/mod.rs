@@ -33,4 +33,5 @@ pub mod sign_in_failure;
 pub mod slot;
 pub mod slot_approval;
 pub mod slot_name;
+pub mod slot_reading;
 pub mod user;

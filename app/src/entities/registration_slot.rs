@@ -18,6 +18,12 @@ pub struct Model {
     pub total_quantity_on_hand: Option<f64>,
     pub last_use_at: Option<DateTimeUtc>,
     pub status_reported_at: Option<DateTimeUtc>,
+    /// The tracked level from sensor readings (and shipments), in the approved measurement.
+    pub level: Option<f64>,
+    /// Consecutive readings at or below the threshold.
+    pub low_streak: i32,
+    /// Whether the low-supply email went out for the current low spell.
+    pub low_notified: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

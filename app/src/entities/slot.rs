@@ -13,6 +13,8 @@ pub struct Model {
     pub position: i32,
     pub replenishment_id: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The low-supply threshold in the slot's approved measurement; `None` is the default (20 % or 1 unit).
+    pub low_threshold: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -149,8 +149,59 @@ fn row_number(rows: &BTreeMap<String, SlotRowInput>, row: &str) -> String {
     format!("{index:02}")
 }
 
+/// A slot's low-supply threshold as the inventory tab edits it (slots with an approved measurement only).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ThresholdRow {
+    pub key: String,
+    pub slot_id: String,
+    /// "Volume (L)", "Percentage".
+    pub measurement: String,
+    pub is_percentage: bool,
+    /// The maker's threshold, empty for the default.
+    pub threshold: String,
+    pub default: String,
+}
+
+/// The form field of a slot's threshold (prefixed: a bracketed key starting with a digit reads as an index).
+pub fn threshold_field(key: &str) -> String {
+    format!("thresholds[slot-{key}]")
+}
+
+/// A threshold: empty for the default, else a number from 0 (at most 100 for a percentage), up to 3
+/// decimals.
+pub fn parse_threshold(raw: &str, is_percentage: bool) -> Result<Option<String>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let decimals = raw.split_once('.').map_or(0, |(_, fraction)| fraction.len());
+    match raw.parse::<f64>() {
+        Ok(value) if value.is_finite() && value >= 0.0 && decimals <= 3 => {
+            if is_percentage && value > 100.0 {
+                Err("A percentage threshold is at most 100.".into())
+            } else {
+                Ok(Some(raw.to_owned()))
+            }
+        }
+        _ => Err("Enter a number from 0, with at most 3 decimals, or leave it empty for the default.".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn thresholds_are_empty_or_a_non_negative_number() {
+        assert_eq!(parse_threshold(" ", false), Ok(None));
+        assert_eq!(parse_threshold("1.5", false), Ok(Some("1.5".into())));
+        assert_eq!(parse_threshold("0", true), Ok(Some("0".into())));
+        assert_eq!(parse_threshold("100", true), Ok(Some("100".into())));
+        assert!(parse_threshold("100.5", true).is_err());
+        assert!(parse_threshold("-1", false).is_err());
+        assert!(parse_threshold("1.2345", false).is_err());
+        assert!(parse_threshold("NaN", false).is_err());
+        assert!(parse_threshold("ten", false).is_err());
+    }
     use super::*;
 
     fn rows(items: &[(&str, &str, &str, &str)]) -> BTreeMap<String, SlotRowInput> {

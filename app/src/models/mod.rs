@@ -2,6 +2,7 @@
 
 mod account;
 pub mod consent;
+pub mod contract;
 pub mod customer_views;
 mod device;
 mod device_views;

@@ -5,6 +5,7 @@ mod auth;
 mod consent;
 mod customer;
 mod devices;
+mod docs;
 mod invites;
 mod members;
 mod notifications;
@@ -22,6 +23,7 @@ pub use devices::{
     DeviceFrame, DeviceLocalizationPage, DeviceOverviewPage, DevicesPage, InventoryPage, RegisterDevicePage,
     ReplenishmentPage, SlotLocalizationPage,
 };
+pub use docs::DocsPage;
 pub use invites::InvitePage;
 pub use members::MembersPage;
 pub use notifications::{DeliveryLogPage, NotificationsPage};

@@ -415,6 +415,9 @@ pub async fn confirm_consent(
             total_quantity_on_hand: Set(None),
             last_use_at: Set(None),
             status_reported_at: Set(None),
+            level: Set(None),
+            low_streak: Set(0),
+            low_notified: Set(false),
         }
         .insert(&txn)
         .await?;

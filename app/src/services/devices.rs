@@ -177,6 +177,7 @@ pub async fn register_device(
         position: Set(1),
         replenishment_id: Set(None),
         created_at: Set(at),
+        low_threshold: Set(None),
     }
     .insert(&txn)
     .await?;

@@ -1,7 +1,7 @@
 //! The built-in fulfiller: an order leaves its hold and is placed, ships and is delivered after the
 //! configured delays. Time is a parameter, so tests (and the sandbox's test clock) can move it.
 
-use crate::entities::replenishment_order;
+use crate::entities::{registration_slot, replenishment_order, slot_approval};
 use crate::error::AppError;
 use crate::services::events::{email_order, notify, order_info, registration_context};
 use crate::services::orders::{CANCELLED, DELIVERED, PENDING, PLACED, SHIPPED};
@@ -10,7 +10,8 @@ use crate::state::PortalSettings;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, Set, TransactionTrait,
 };
 
 /// Orders moved per step of one pass; the worker runs again at once while there is more.
@@ -104,6 +105,9 @@ async fn transition(
         return Ok(false);
     }
     let moved = reload(&txn, &order.id).await?;
+    if step.to == SHIPPED {
+        raise_tracked_level(&txn, &moved).await?;
+    }
     let context = registration_context(&txn, &order.registration_id).await?;
     if let Some(notification) = step.notification {
         notify(&txn, &context, notification, Some(("orderInfo", order_info(&moved)))).await?;
@@ -111,6 +115,30 @@ async fn transition(
     email_order(&txn, settings, &context, &moved, step.headline, None).await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// A shipped refill adds one unit size to the slot's tracked level, and ends its low spell.
+async fn raise_tracked_level(
+    conn: &impl ConnectionTrait,
+    order: &replenishment_order::Model,
+) -> Result<(), AppError> {
+    let Some(registered) =
+        registration_slot::Entity::find_by_id(&order.registration_slot_id).one(conn).await?
+    else {
+        return Ok(());
+    };
+    let unit_size = slot_approval::Entity::find_by_id(&registered.slot_key)
+        .one(conn)
+        .await?
+        .and_then(|a| a.unit_size.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    let level = registered.level.unwrap_or(0.0) + unit_size;
+    let mut active: registration_slot::ActiveModel = registered.into();
+    active.level = Set(Some(level));
+    active.low_streak = Set(0);
+    active.low_notified = Set(false);
+    active.update(conn).await?;
+    Ok(())
 }
 
 async fn reload(conn: &impl ConnectionTrait, order_id: &str) -> Result<replenishment_order::Model, AppError> {

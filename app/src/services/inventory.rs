@@ -174,6 +174,7 @@ pub async fn save_inventory(
                         position: Set(position),
                         replenishment_id: Set(None),
                         created_at: Set(now()),
+                        low_threshold: Set(None),
                     }
                     .insert(&txn)
                     .await?,

@@ -21,12 +21,15 @@ pub mod oauth;
 pub mod orders;
 pub mod organizations;
 pub mod passwords;
+pub mod rate_limit;
 pub mod registrations;
 pub mod request_mail;
 pub mod requests;
 pub mod review;
 pub mod security_profiles;
+pub mod sensors;
 pub mod session_store;
+pub mod thresholds;
 pub mod throttle;
 pub mod tokens;
 

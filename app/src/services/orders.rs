@@ -88,7 +88,7 @@ fn in_progress(order: replenishment_order::Model) -> ReplenishAnswer {
     ReplenishAnswer { event_instance_id: order.id, detail_code: ORDER_INPROGRESS.into() }
 }
 
-async fn open_order(
+pub(crate) async fn open_order(
     conn: &impl ConnectionTrait,
     registration_slot_id: &str,
 ) -> Result<Option<replenishment_order::Model>, AppError> {
@@ -101,7 +101,7 @@ async fn open_order(
 
 /// Inserts the order with its notification and the customer's email in one transaction; when a concurrent
 /// call's order won the slot's unique index, answers that one as in progress instead.
-async fn place_order(
+pub(crate) async fn place_order(
     db: &DatabaseConnection,
     settings: &PortalSettings,
     slot: &registration_slot::Model,

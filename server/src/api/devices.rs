@@ -33,7 +33,7 @@ pub async fn slot_status(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&state.db, &headers).await?;
+    let caller = authenticate(&state, &headers).await?;
     let result = negotiate(&headers, &SLOT_STATUS)?;
     let fields = read_fields(&headers, body).await?;
     let status = SlotStatus {
@@ -55,7 +55,7 @@ pub async fn device_status(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&state.db, &headers).await?;
+    let caller = authenticate(&state, &headers).await?;
     let result = negotiate(&headers, &DEVICE_STATUS)?;
     let at = read_fields(&headers, body).await?.date("mostRecentlyActiveDate")?;
     drs::report_device_status(&state.db, &caller, at).await?;
@@ -68,7 +68,7 @@ pub async fn device_status_at(
     Path(most_recently_active): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&state.db, &headers).await?;
+    let caller = authenticate(&state, &headers).await?;
     let result = negotiate(&headers, &DEVICE_STATUS)?;
     let at = parse_date("mostRecentlyActiveDate", &most_recently_active)?;
     drs::report_device_status(&state.db, &caller, at).await?;
@@ -80,7 +80,7 @@ pub async fn subscription_info(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&state.db, &headers).await?;
+    let caller = authenticate(&state, &headers).await?;
     let result = negotiate(&headers, &SUBSCRIPTION_INFO)?;
     let slots = drs::subscription_info(&state.db, &caller).await?;
     let statuses: Map<String, Value> = slots
@@ -114,7 +114,7 @@ fn quantity(unit_size: &str) -> Value {
 
 /// `DELETE /registration`
 pub async fn deregister(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, DrsError> {
-    let caller = authenticate(&state.db, &headers).await?;
+    let caller = authenticate(&state, &headers).await?;
     let result = negotiate(&headers, &DEREGISTER)?;
     drs::deregister(&state.db, &caller, None).await?;
     state.notifications_queued.notify_one();
@@ -127,7 +127,7 @@ pub async fn deregister_v1(
     Path((model_id, serial)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&state.db, &headers).await?;
+    let caller = authenticate(&state, &headers).await?;
     let result = negotiate(&headers, &DEREGISTER_V1)?;
     drs::deregister(&state.db, &caller, Some((&model_id, &serial)))
         .await

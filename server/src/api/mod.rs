@@ -2,6 +2,8 @@
 //! portal but outside its session and same-origin layers (devices and clouds have neither).
 
 pub mod devices;
+pub mod events;
+pub mod openapi;
 pub mod orders;
 pub mod token;
 pub mod wire;
@@ -20,6 +22,7 @@ where
     AppState: FromRef<S>,
 {
     Router::new()
+        .route("/api/openapi.json", get(openapi::openapi))
         .route("/auth/o2/token", post(token::token))
         .route("/replenish/{slot_id}", post(orders::replenish))
         .route("/slotStatus/{slot_id}", post(devices::slot_status))
@@ -32,6 +35,7 @@ where
         .route("/testOrders/{slot_id}", delete(orders::cancel_test_orders))
         .route("/testOrders/slots/{slot_id}", delete(orders::cancel_test_orders))
         .route("/getOrderInfo/{instance_id}", get(orders::order_info))
+        .route("/v3/events", post(events::events))
         // Bodies are read with their own limit (and a JSON 413); this only stops axum's default 2 MB.
         .layer(DefaultBodyLimit::disable())
 }

@@ -24,7 +24,7 @@ pub async fn replenish(
     Path(slot_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&state.db, &headers).await?;
+    let caller = authenticate(&state, &headers).await?;
     let result = negotiate(&headers, &REPLENISH)?;
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
@@ -48,7 +48,7 @@ pub async fn order_info(
     Path(instance_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, DrsError> {
-    let caller = authenticate(&state.db, &headers).await?;
+    let caller = authenticate(&state, &headers).await?;
     let result = negotiate(&headers, &ORDER_INFO)?;
     let order = orders::order_info(&state.db, &caller, &instance_id)
         .await
@@ -86,7 +86,7 @@ pub async fn cancel_all_test_orders(
 }
 
 async fn cancel(state: &AppState, headers: &HeaderMap, slot_id: Option<&str>) -> Result<Response, DrsError> {
-    let caller = authenticate(&state.db, headers).await?;
+    let caller = authenticate(state, headers).await?;
     let result = negotiate(headers, &CANCEL_TEST_ORDERS)?;
     let slots = orders::cancel_test_orders(&state.db, &caller, slot_id).await.map_err(|e| {
         DrsError::from_service(

@@ -4,11 +4,11 @@
 use super::BODY_LIMIT;
 use app::error::AppError;
 use app::services::oauth::{authenticate_bearer, Caller};
+use app::state::AppState;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::DatabaseConnection;
 use serde_json::{Map, Value};
 
 const TYPE_PREFIX: &str = "com.amazon.dash.replenishment.";
@@ -26,15 +26,17 @@ pub struct CallTypes {
 pub struct DrsError {
     status: StatusCode,
     message: String,
+    /// Seconds, for 429.
+    retry_after: Option<u64>,
 }
 
 impl DrsError {
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::BAD_REQUEST, message: message.into() }
+        Self { status: StatusCode::BAD_REQUEST, message: message.into(), retry_after: None }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::NOT_FOUND, message: message.into() }
+        Self { status: StatusCode::NOT_FOUND, message: message.into(), retry_after: None }
     }
 
     fn invalid_token() -> Self {
@@ -48,7 +50,11 @@ impl DrsError {
             AppError::NotFound => Self::not_found(not_found),
             AppError::Refused(message) => Self::bad_request(message),
             AppError::Validation(errors) => Self::bad_request(errors.summary()),
-            _ => Self { status: StatusCode::INTERNAL_SERVER_ERROR, message: "internal error".into() },
+            _ => Self {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                message: "internal error".into(),
+                retry_after: None,
+            },
         }
     }
 }
@@ -62,8 +68,13 @@ impl From<AppError> for DrsError {
 impl IntoResponse for DrsError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "message": self.message }).to_string();
-        (self.status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body)
-            .into_response()
+        let mut response =
+            (self.status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body)
+                .into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -82,8 +93,8 @@ pub fn answer(result_type: &str, body: String) -> Response {
         .into_response()
 }
 
-/// The caller behind the `Authorization: Bearer` header.
-pub async fn authenticate(db: &DatabaseConnection, headers: &HeaderMap) -> Result<Caller, DrsError> {
+/// The caller behind the `Authorization: Bearer` header, within its registration's rate.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, DrsError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -91,7 +102,13 @@ pub async fn authenticate(db: &DatabaseConnection, headers: &HeaderMap) -> Resul
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(DrsError::invalid_token)?;
-    authenticate_bearer(db, token).await?.ok_or_else(DrsError::invalid_token)
+    let caller = authenticate_bearer(&state.db, token).await?.ok_or_else(DrsError::invalid_token)?;
+    state.runtime_limiter.check(&caller.registration_id).map_err(|wait| DrsError {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        message: "too many calls for this registration; slow down".into(),
+        retry_after: Some(wait.as_secs().max(1)),
+    })?;
+    Ok(caller)
 }
 
 /// Checks the type headers and answers the result type to send.
@@ -122,6 +139,7 @@ pub async fn read_fields(headers: &HeaderMap, body: Body) -> Result<Fields, DrsE
     let too_large = || DrsError {
         status: StatusCode::PAYLOAD_TOO_LARGE,
         message: format!("the body is larger than {} KiB", BODY_LIMIT / 1024),
+        retry_after: None,
     };
     let declared = headers
         .get(header::CONTENT_LENGTH)

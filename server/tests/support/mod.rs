@@ -81,14 +81,22 @@ pub struct TestApp {
 }
 
 pub fn config(database_url: &str, smtp_url: &str) -> Config {
-    let values: HashMap<&str, String> = HashMap::from([
+    config_with(database_url, smtp_url, &[])
+}
+
+/// The test configuration with some variables set otherwise.
+pub fn config_with(database_url: &str, smtp_url: &str, overrides: &[(&'static str, &str)]) -> Config {
+    let mut values: HashMap<&str, String> = HashMap::from([
         ("DATABASE_URL", database_url.to_owned()),
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
         ("PUBLIC_URL", "http://replenish.test".to_owned()),
         ("SMTP_URL", smtp_url.to_owned()),
         ("MAIL_FROM", "Replenish <noreply@replenish.test>".to_owned()),
         ("REVIEW_INBOX", "review@replenish.test".to_owned()),
+        // Tests make many calls at once; the limit itself has its own test.
+        ("RUNTIME_RATE_PER_SECOND", "100000".to_owned()),
     ]);
+    values.extend(overrides.iter().map(|(name, value)| (*name, (*value).to_owned())));
     Config::from_lookup(|name| values.get(name).cloned()).expect("test config")
 }
 
@@ -114,7 +122,17 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(database: TestDatabase, smtp: SmtpServer) -> TestApp {
-    let running = server::startup::start(config(&database.url, &smtp.url())).await.expect("start app");
+    spawn_configured(database, smtp, &[]).await
+}
+
+/// An app whose configuration differs from the test default in `overrides`.
+pub async fn spawn_configured(
+    database: TestDatabase,
+    smtp: SmtpServer,
+    overrides: &[(&'static str, &str)],
+) -> TestApp {
+    let running =
+        server::startup::start(config_with(&database.url, &smtp.url(), overrides)).await.expect("start app");
     TestApp {
         address: running.address,
         db: running.db.clone(),

@@ -20,7 +20,11 @@ pub const PREFIX: &str = "com.amazon.dash.replenishment.";
 /// A maker whose two-slot device has approved replenishment IDs (slot `filter` offers two ASINs, slot
 /// `salt` none), and a security profile: (app, organization, device, client ID, client secret).
 pub async fn approved_device() -> (TestApp, String, String, String, String) {
-    let app = spawn_app().await;
+    approved_device_on(spawn_app().await).await
+}
+
+/// The same on an app started otherwise.
+pub async fn approved_device_on(app: TestApp) -> (TestApp, String, String, String, String) {
     let org = app.signed_in_owner(MAKER, "Filter Makers").await;
     let device = register_two_slot_device(&app, &app.client, &org, "Water Purifier", "WP-1").await;
     let keys = slot_keys(&app, &device).await;

@@ -9,10 +9,10 @@
 use super::super::{action_error, organizations::org, query_param};
 use super::draft_query;
 use super::frame::{device, device_tab, reload_on_success};
-use crate::api::devices::SaveInventory;
-use crate::components::{error_id, DefaultSubmit, FieldError, FormAlert, Notice, Submit};
+use crate::api::devices::{load_thresholds, SaveInventory, SaveThresholds};
+use crate::components::{described, error_id, DefaultSubmit, FieldError, FormAlert, Notice, Submit};
 use crate::error::AppError;
-use crate::models::inventory::{ordered_rows, row_field, SlotRowInput};
+use crate::models::inventory::{ordered_rows, row_field, threshold_field, SlotRowInput, ThresholdRow};
 use crate::models::{ConsumableCategory, DeviceDetail, SlotId};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -165,7 +165,95 @@ fn next_row_name(rows: &[Row]) -> String {
 
 #[component]
 pub fn InventoryPage() -> impl IntoView {
-    device_tab(|| view! { <InventoryTab/> })
+    let org_id = crate::components::org_id_param();
+    let params = leptos_router::hooks::use_params_map();
+    let save_thresholds = ServerAction::<SaveThresholds>::new();
+    let thresholds = Resource::new(
+        move || {
+            (org_id.get(), params.read().get("device").unwrap_or_default(), save_thresholds.version().get())
+        },
+        |(org, device, _)| load_thresholds(org, device),
+    );
+    provide_context(Thresholds { rows: thresholds, save: save_thresholds });
+    device_tab(|| view! { <InventoryTab/> <ThresholdsForm/> })
+}
+
+/// The thresholds' data and action, created outside the tab's `Suspense` so they load once.
+#[derive(Clone, Copy)]
+struct Thresholds {
+    rows: Resource<Result<Vec<ThresholdRow>, AppError>>,
+    save: ServerAction<SaveThresholds>,
+}
+
+/// Low-supply thresholds, for the slots whose measurement approval fixed.
+#[component]
+fn ThresholdsForm() -> impl IntoView {
+    let Thresholds { rows: thresholds, save } = expect_context::<Thresholds>();
+    let context = device();
+    let error = action_error(save);
+    let saved = query_param("thresholds");
+    let notice = Signal::derive(move || saved.get().map(|_| "Thresholds saved.".to_owned()));
+    let organization_id = org().organization.id;
+    let device_id = context.detail.id.clone();
+    let can_edit = context.detail.can_edit;
+    view! {
+        <h2 id="thresholds">"Low-supply thresholds"</h2>
+        <p>
+            "When a sensor reports a slot at or below its threshold, the customer is told once; three low
+             readings in a row place an order when the customer chose automatic reorder. Empty means the
+             default: 20 % for percentages, 1 unit otherwise."
+        </p>
+        <Notice text=notice/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let (organization_id, device_id) = (organization_id.clone(), device_id.clone());
+                Suspend::new(async move {
+                    match thresholds.await {
+                        Ok(rows) if rows.is_empty() => view! {
+                            <p>"Thresholds can be set once a slot's replenishment ID is approved."</p>
+                        }
+                            .into_any(),
+                        Ok(rows) => view! {
+                            <ActionForm action=save attr:class="form" attr:novalidate=true>
+                                <FormAlert error/>
+                                <input type="hidden" name="org" value=organization_id/>
+                                <input type="hidden" name="device" value=device_id/>
+                                {rows.into_iter().map(|row| view! { <ThresholdField row error can_edit/> }).collect_view()}
+                                {can_edit.then(|| view! { <Submit label="Save thresholds" pending=save.pending()/> })}
+                            </ActionForm>
+                        }
+                            .into_any(),
+                        Err(error) => view! { <FormAlert error=Signal::derive(move || Some(error.clone()))/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ThresholdField(row: ThresholdRow, error: Signal<Option<AppError>>, can_edit: bool) -> impl IntoView {
+    let name = threshold_field(&row.key);
+    let id = format!("threshold-{}", row.key);
+    let hint_id = format!("{id}-hint");
+    let message = {
+        let name = name.clone();
+        Signal::derive(move || error.get().and_then(|e| e.field_message(&name)))
+    };
+    let typed = error.get_untracked().and_then(|e| e.typed_value(&name)).unwrap_or(row.threshold.clone());
+    let error_name = name.clone();
+    let described = {
+        let (hint_id, name) = (hint_id.clone(), name.clone());
+        move || described(Some(&hint_id), message.get().map(|_| error_id(&name)))
+    };
+    view! {
+        <div class="field" class:invalid=move || message.get().is_some()>
+            <label for=id.clone()>{format!("Threshold for slot {}", row.slot_id)}</label>
+            <p class="hint" id=hint_id.clone()>{format!("{}; default {}", row.measurement, row.default)}</p>
+            <input id=id name=name type="text" inputmode="decimal" value=typed placeholder=row.default.clone() disabled=!can_edit aria-invalid=move || message.get().map(|_| "true") aria-describedby=described/>
+            <FieldError message name=error_name/>
+        </div>
+    }
 }
 
 #[component]
