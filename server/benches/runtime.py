@@ -85,7 +85,7 @@ def wrk(path, connections, duration, lua=None):
         command += ["-s", lua]
     output = subprocess.run(command + [f"{BASE}{path}"], capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    percentiles = dict(re.findall(r"^\s+(50|99)\.000%\s+([\d.]+\w+)", output, re.M))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return rate, percentiles.get("50", "?"), percentiles.get("99", "?"), int(non_2xx.group(1)) if non_2xx else 0
 

@@ -33,6 +33,7 @@ pub async fn load_consent(query: String) -> Result<ConsentView, AppError> {
     finish(result).await
 }
 
+#[cfg(feature = "ssr")]
 fn back_to_consent(query: &str) -> String {
     format!("/ap/oa?{}", query.trim_start_matches('?'))
 }

@@ -5,6 +5,7 @@ use crate::models::notification::{DeliveryLog, EndpointsTab};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
+#[cfg(feature = "ssr")]
 fn tab_path(org: &str, saved: &str) -> String {
     format!("/orgs/{org}/settings/notifications?saved={saved}")
 }

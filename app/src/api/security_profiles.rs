@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::models::security_profile::SecurityProfilesTab;
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
 fn tab_path(org: &str, saved: &str) -> String {
     format!("/orgs/{org}/settings/security-profiles?saved={saved}")
 }
