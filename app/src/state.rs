@@ -7,6 +7,10 @@ use tokio::sync::Notify;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Read-only connections for the runtime API's hot-path lookups (the same pool on PostgreSQL).
+    pub reads: DatabaseConnection,
+    /// Batches slot status reports into one transaction each.
+    pub slot_status: crate::services::drs::SlotStatusWriter,
     pub settings: Arc<PortalSettings>,
     /// Wakes the mail worker as soon as a transaction that queued mail commits.
     pub mail_queued: Arc<Notify>,

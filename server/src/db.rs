@@ -33,6 +33,32 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
+/// Connections for the runtime API's lookups. SQLite in WAL mode lets readers run beside its one writer,
+/// so a small read-only pool takes token checks off the writer's connection; PostgreSQL shares its pool.
+pub async fn connect_reader(url: &str, writer: &DatabaseConnection) -> Result<DatabaseConnection, DbErr> {
+    if writer.get_database_backend() != DbBackend::Sqlite || sqlite_file(url).is_none() {
+        return Ok(writer.clone());
+    }
+    let read_only = match url.split_once('?') {
+        Some((base, query)) => {
+            let kept: Vec<&str> = query.split('&').filter(|p| !p.starts_with("mode=")).collect();
+            format!("{base}?{}", kept.into_iter().chain(["mode=ro"]).collect::<Vec<_>>().join("&"))
+        }
+        None => format!("{url}?mode=ro"),
+    };
+    let mut options = ConnectOptions::new(read_only);
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .max_connections(READERS)
+        .min_connections(1);
+    Database::connect(options).await
+}
+
+/// Read-only SQLite connections beside the writer.
+const READERS: u32 = 4;
+
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::workers::mail::{MailWorker, Mailer};
 use crate::{api, db, device_images, health, security, workers};
+use app::services::drs::SlotStatusWriter;
 use app::services::rate_limit::RateLimiter;
 use app::services::session_store::DatabaseSessionStore;
 use app::state::{AppState, PortalSettings};
@@ -94,8 +95,11 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     };
     let mail_queued = Arc::new(Notify::new());
     let notifications_queued = Arc::new(Notify::new());
+    let reads = db::connect_reader(config.database_url.expose(), &db).await?;
     let state = AppState {
         db: db.clone(),
+        reads,
+        slot_status: SlotStatusWriter::start(db.clone()),
         settings: Arc::new(PortalSettings {
             public_url: config.public_url.as_str().trim_end_matches('/').to_owned(),
             review_inbox: config.review_inbox.as_str().to_owned(),

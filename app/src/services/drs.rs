@@ -7,8 +7,11 @@ use crate::services::oauth::Caller;
 use crate::services::{events, now, registrations};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 use std::collections::HashMap;
+use tokio::sync::{mpsc, oneshot};
 
 /// A slot status report, already checked (numbers non-negative, dates parsed).
 #[derive(Debug, Clone, PartialEq)]
@@ -20,13 +23,78 @@ pub struct SlotStatus {
     pub last_use_at: DateTime<Utc>,
 }
 
-/// Stores the latest status of one slot in one indexed update.
-pub async fn report_slot_status(
-    db: &DatabaseConnection,
+/// How many reports one transaction takes at most.
+const BATCH: usize = 256;
+
+type Report = (Caller, String, SlotStatus, oneshot::Sender<Result<(), AppError>>);
+
+/// Writes slot status reports in batches: whatever arrived while the previous batch committed goes into
+/// one transaction, so concurrent devices share a commit (one fsync on SQLite) instead of queueing for
+/// one each. Every caller is answered only after its batch committed.
+#[derive(Clone, Debug)]
+pub struct SlotStatusWriter {
+    queue: mpsc::Sender<Report>,
+}
+
+impl SlotStatusWriter {
+    /// Starts the writer task on the runtime.
+    pub fn start(db: DatabaseConnection) -> Self {
+        let (queue, mut incoming) = mpsc::channel::<Report>(BATCH * 4);
+        tokio::spawn(async move {
+            while let Some(first) = incoming.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < BATCH {
+                    match incoming.try_recv() {
+                        Ok(report) => batch.push(report),
+                        Err(_) => break,
+                    }
+                }
+                let outcomes = write_batch(&db, &batch).await;
+                for ((_, _, _, reply), outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = reply.send(outcome);
+                }
+            }
+        });
+        Self { queue }
+    }
+
+    /// Stores the latest status of one slot; `NotFound` when the slot is not the caller's.
+    pub async fn report(&self, caller: &Caller, slot_id: &str, status: SlotStatus) -> Result<(), AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send((caller.clone(), slot_id.to_owned(), status, reply))
+            .await
+            .map_err(|_| AppError::Internal)?;
+        answer.await.map_err(|_| AppError::Internal)?
+    }
+}
+
+/// One transaction for the batch; each report is one indexed update. A failed commit fails them all.
+async fn write_batch(db: &DatabaseConnection, batch: &[Report]) -> Vec<Result<(), AppError>> {
+    let written = async {
+        let txn = db.begin().await?;
+        let at = now();
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for (caller, slot_id, status, _) in batch {
+            outcomes.push(update_slot_status(&txn, caller, slot_id, status, at).await?);
+        }
+        txn.commit().await?;
+        Ok::<_, AppError>(outcomes)
+    }
+    .await;
+    match written {
+        Ok(outcomes) => outcomes,
+        Err(error) => batch.iter().map(|_| Err(error.clone())).collect(),
+    }
+}
+
+async fn update_slot_status(
+    conn: &impl ConnectionTrait,
     caller: &Caller,
     slot_id: &str,
     status: &SlotStatus,
-) -> Result<(), AppError> {
+    at: DateTime<Utc>,
+) -> Result<Result<(), AppError>, AppError> {
     let updated = registration_slot::Entity::update_many()
         .col_expr(
             registration_slot::Column::ExpectedReplenishmentAt,
@@ -36,16 +104,13 @@ pub async fn report_slot_status(
         .col_expr(registration_slot::Column::OriginalQuantity, Expr::value(status.original_quantity))
         .col_expr(registration_slot::Column::TotalQuantityOnHand, Expr::value(status.total_quantity_on_hand))
         .col_expr(registration_slot::Column::LastUseAt, Expr::value(status.last_use_at))
-        .col_expr(registration_slot::Column::StatusReportedAt, Expr::value(now()))
+        .col_expr(registration_slot::Column::StatusReportedAt, Expr::value(at))
         .filter(registration_slot::Column::RegistrationId.eq(&caller.registration_id))
         .filter(registration_slot::Column::SlotId.eq(slot_id))
         .filter(registration_slot::Column::OrganizationId.eq(&caller.organization_id))
-        .exec(db)
+        .exec(conn)
         .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::NotFound);
-    }
-    Ok(())
+    Ok(if updated.rows_affected == 0 { Err(AppError::NotFound) } else { Ok(()) })
 }
 
 pub async fn report_device_status(

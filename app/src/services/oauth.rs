@@ -68,7 +68,7 @@ pub struct TokenAnswer {
 }
 
 /// What a valid access token says about its caller.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Caller {
     pub registration_id: String,
     pub organization_id: String,

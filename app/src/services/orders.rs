@@ -46,13 +46,14 @@ pub const NOT_SUBSCRIBED: &str = "slot is not subscribed";
 /// key, the first answer is stored and every repeat within the window gets it again.
 pub async fn replenish(
     db: &DatabaseConnection,
+    reads: &DatabaseConnection,
     settings: &PortalSettings,
     caller: &Caller,
     slot_id: &str,
     idempotency_key: Option<&str>,
 ) -> Result<String, AppError> {
     if let Some(key) = idempotency_key {
-        if let Some(body) = stored_answer(db, caller, key).await? {
+        if let Some(body) = stored_answer(reads, caller, key).await? {
             return Ok(body);
         }
     }
@@ -162,25 +163,16 @@ pub(crate) async fn place_order(
     })
 }
 
+/// The answer stored for `key` within its window.
 async fn stored_answer(
-    db: &DatabaseConnection,
+    conn: &impl ConnectionTrait,
     caller: &Caller,
     key: &str,
 ) -> Result<Option<String>, AppError> {
     let row = idempotent_answer::Entity::find_by_id((caller.registration_id.clone(), key.to_owned()))
-        .one(db)
+        .one(conn)
         .await?;
-    match row {
-        Some(row) if row.created_at > now() - IDEMPOTENCY_WINDOW => Ok(Some(row.body)),
-        Some(_) => {
-            // Past its window the key starts afresh.
-            idempotent_answer::Entity::delete_by_id((caller.registration_id.clone(), key.to_owned()))
-                .exec(db)
-                .await?;
-            Ok(None)
-        }
-        None => Ok(None),
-    }
+    Ok(row.filter(|row| row.created_at > now() - IDEMPOTENCY_WINDOW).map(|row| row.body))
 }
 
 /// Stores the answer unless a concurrent repeat stored its own first; answers whichever was stored.
@@ -190,6 +182,13 @@ async fn store_answer(
     key: &str,
     body: String,
 ) -> Result<String, AppError> {
+    // Past its window a key starts afresh.
+    idempotent_answer::Entity::delete_many()
+        .filter(idempotent_answer::Column::RegistrationId.eq(&caller.registration_id))
+        .filter(idempotent_answer::Column::IdempotencyKey.eq(key))
+        .filter(idempotent_answer::Column::CreatedAt.lte(now() - IDEMPOTENCY_WINDOW))
+        .exec(db)
+        .await?;
     idempotent_answer::Entity::insert(idempotent_answer::ActiveModel {
         registration_id: Set(caller.registration_id.clone()),
         idempotency_key: Set(key.to_owned()),

@@ -43,7 +43,9 @@ pub async fn slot_status(
         total_quantity_on_hand: fields.quantity("totalQuantityOnHand")?,
         last_use_at: fields.date("lastUseDate")?,
     };
-    drs::report_slot_status(&state.db, &caller, &slot_id, &status)
+    state
+        .slot_status
+        .report(&caller, &slot_id, status)
         .await
         .map_err(|e| DrsError::from_service(e, &unknown_slot(&slot_id)))?;
     Ok(answer(result, "{}".into()))

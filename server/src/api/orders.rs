@@ -35,9 +35,10 @@ pub async fn replenish(
             )))
         }
     };
-    let body = orders::replenish(&state.db, &state.settings, &caller, &slot_id, key).await.map_err(|e| {
-        DrsError::from_service(e, &format!("slot {slot_id} is not a slot of this registration"))
-    })?;
+    let body =
+        orders::replenish(&state.db, &state.reads, &state.settings, &caller, &slot_id, key).await.map_err(
+            |e| DrsError::from_service(e, &format!("slot {slot_id} is not a slot of this registration")),
+        )?;
     state.wake_workers();
     Ok(answer(result, body))
 }

@@ -102,7 +102,7 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(DrsError::invalid_token)?;
-    let caller = authenticate_bearer(&state.db, token).await?.ok_or_else(DrsError::invalid_token)?;
+    let caller = authenticate_bearer(&state.reads, token).await?.ok_or_else(DrsError::invalid_token)?;
     state.runtime_limiter.check(&caller.registration_id).map_err(|wait| DrsError {
         status: StatusCode::TOO_MANY_REQUESTS,
         message: "too many calls for this registration; slow down".into(),
