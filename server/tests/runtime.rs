@@ -936,3 +936,36 @@ async fn a_registration_over_its_rate_gets_429_with_retry_after() {
     assert!(statuses[4..].contains(&429), "{statuses:?}");
     assert_eq!(retry_after.as_deref(), Some("1"));
 }
+
+#[tokio::test]
+async fn concurrent_slot_status_reports_are_all_acknowledged_and_the_stored_one_is_one_of_them() {
+    let linked = std::sync::Arc::new(linked().await);
+    let calls = (0..30).map(|i| {
+        let linked = linked.clone();
+        tokio::spawn(async move {
+            let slot = if i == 7 { "nope" } else { "filter" };
+            let mut body: Value = serde_json::from_str(&slot_status_json()).expect("json");
+            body["remainingQuantityInUnit"] = json!(i);
+            let (status, _, _) = drs(
+                &linked.app,
+                Method::POST,
+                &format!("/slotStatus/{slot}"),
+                &linked.access,
+                SLOT_STATUS,
+                Some(("application/json", body.to_string())),
+            )
+            .await;
+            (i, status)
+        })
+    });
+    let mut answers = Vec::new();
+    for call in calls.collect::<Vec<_>>() {
+        answers.push(call.await.expect("task"));
+    }
+    for (i, status) in &answers {
+        let expected = if *i == 7 { StatusCode::NOT_FOUND } else { StatusCode::OK };
+        assert_eq!(*status, expected, "report {i}");
+    }
+    let stored = stored_slot(&linked, "filter").await.remaining_quantity.expect("stored");
+    assert!((0.0..30.0).contains(&stored) && stored != 7.0, "{stored}");
+}

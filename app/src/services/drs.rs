@@ -11,6 +11,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use tokio::sync::{mpsc, oneshot};
 
 /// A slot status report, already checked (numbers non-negative, dates parsed).
@@ -31,14 +32,25 @@ type Report = (Caller, String, SlotStatus, oneshot::Sender<Result<(), AppError>>
 /// Writes slot status reports in batches: whatever arrived while the previous batch committed goes into
 /// one transaction, so concurrent devices share a commit (one fsync on SQLite) instead of queueing for
 /// one each. Every caller is answered only after its batch committed.
+///
+/// SQLite has one writer connection, so one task; PostgreSQL commits on several connections at once, so
+/// reports are spread over a few tasks, always the same one for a slot so its reports stay in order.
 #[derive(Clone, Debug)]
 pub struct SlotStatusWriter {
-    queue: mpsc::Sender<Report>,
+    queues: Vec<mpsc::Sender<Report>>,
 }
 
 impl SlotStatusWriter {
-    /// Starts the writer task on the runtime.
+    /// Starts the writer tasks on the runtime.
     pub fn start(db: DatabaseConnection) -> Self {
+        let writers = match db.get_database_backend() {
+            sea_orm::DbBackend::Sqlite => 1,
+            _ => 4,
+        };
+        Self { queues: (0..writers).map(|_| Self::spawn_writer(db.clone())).collect() }
+    }
+
+    fn spawn_writer(db: DatabaseConnection) -> mpsc::Sender<Report> {
         let (queue, mut incoming) = mpsc::channel::<Report>(BATCH * 4);
         tokio::spawn(async move {
             while let Some(first) = incoming.recv().await {
@@ -55,13 +67,16 @@ impl SlotStatusWriter {
                 }
             }
         });
-        Self { queue }
+        queue
     }
 
     /// Stores the latest status of one slot; `NotFound` when the slot is not the caller's.
     pub async fn report(&self, caller: &Caller, slot_id: &str, status: SlotStatus) -> Result<(), AppError> {
         let (reply, answer) = oneshot::channel();
-        self.queue
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (&caller.registration_id, slot_id).hash(&mut hasher);
+        let queue = &self.queues[(hasher.finish() % self.queues.len() as u64) as usize];
+        queue
             .send((caller.clone(), slot_id.to_owned(), status, reply))
             .await
             .map_err(|_| AppError::Internal)?;
@@ -69,23 +84,36 @@ impl SlotStatusWriter {
     }
 }
 
-/// One transaction for the batch; each report is one indexed update. A failed commit fails them all.
+/// One transaction for the batch. A slot reported several times in one batch is written once, with its
+/// last report: the same state as writing each in turn inside the transaction. A failed commit fails them
+/// all.
 async fn write_batch(db: &DatabaseConnection, batch: &[Report]) -> Vec<Result<(), AppError>> {
+    let mut last_of: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    for (index, (caller, slot_id, _, _)) in batch.iter().enumerate() {
+        last_of.insert((&caller.registration_id, &caller.organization_id, slot_id), index);
+    }
     let written = async {
         let txn = db.begin().await?;
         let at = now();
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for (caller, slot_id, status, _) in batch {
-            outcomes.push(update_slot_status(&txn, caller, slot_id, status, at).await?);
+        let mut outcomes = HashMap::with_capacity(last_of.len());
+        for (key, index) in &last_of {
+            let (caller, slot_id, status, _) = &batch[*index];
+            outcomes.insert(*key, update_slot_status(&txn, caller, slot_id, status, at).await?);
         }
         txn.commit().await?;
         Ok::<_, AppError>(outcomes)
     }
     .await;
-    match written {
-        Ok(outcomes) => outcomes,
-        Err(error) => batch.iter().map(|_| Err(error.clone())).collect(),
-    }
+    batch
+        .iter()
+        .map(|(caller, slot_id, _, _)| match &written {
+            Ok(outcomes) => outcomes
+                .get(&(caller.registration_id.as_str(), caller.organization_id.as_str(), slot_id.as_str()))
+                .cloned()
+                .unwrap_or(Err(AppError::Internal)),
+            Err(error) => Err(error.clone()),
+        })
+        .collect()
 }
 
 async fn update_slot_status(
