@@ -128,6 +128,14 @@ async fn the_consent_page_refuses_unknown_clients_and_return_urls_and_redirects_
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("has not registered"));
+    // A repeated parameter is ambiguous: refused on the page, whichever copy is the registered one.
+    let repeated = format!(
+        "{}&redirect_uri=https%3A%2F%2Fevil.example%2F",
+        authorize_query(&client_id, RETURN_URL, &good_scope)
+    );
+    let (status, page) = app.page(&format!("/ap/oa?{repeated}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("repeats a parameter"), "{page}");
 
     let cases = [
         (
@@ -902,6 +910,17 @@ async fn the_openapi_document_and_the_docs_page_describe_every_call_the_server_a
     }
     assert!(document["paths"]["/auth/o2/token"]["post"].is_object());
     assert!(document["paths"]["/ap/oa"]["get"].is_object());
+    assert_eq!(document["paths"]["/v3/events"]["post"]["operationId"], "inventoryEvents");
+    assert!(docs.contains("/v3/events"));
+    // Any runtime call declaring a body over 16 KiB is refused before it is read.
+    let large = cloud()
+        .post(app.url("/replenish/filter"))
+        .header("content-length", "20000")
+        .body(vec![b'x'; 20_000])
+        .send()
+        .await
+        .expect("call");
+    assert_eq!(large.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
 #[tokio::test]

@@ -90,6 +90,7 @@ pub async fn confirm_consent(
     }
     .await;
     let destination = finish(result).await?;
+    state.wake_workers();
     leptos_axum::redirect(&destination);
     Ok(())
 }

@@ -67,8 +67,10 @@ fn host_of(authority: &str) -> &str {
     authority.split(':').next().unwrap_or_default()
 }
 
+/// `localhost` or a loopback IP address (127.0.0.0/8, ::1); a name that merely starts with "127." is not.
 fn is_loopback(host: &str) -> bool {
-    matches!(host.to_ascii_lowercase().as_str(), "localhost" | "::1") || host.starts_with("127.")
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// One return URL per line: at least one, at most ten, no repeats.
@@ -148,6 +150,8 @@ mod tests {
         assert!(parse_return_url("http://localhost/cb").is_ok());
         assert!(parse_return_url("http://[::1]:8080/cb").is_ok());
         assert!(parse_return_url("http://maker.example/cb").is_err());
+        assert!(parse_return_url("http://127.attacker.example/cb").is_err(), "not a loopback address");
+        assert!(parse_return_url("http://127.0.0.2:9/cb").is_ok());
         assert!(parse_return_url("https://maker.example/cb#frag").is_err());
         assert!(parse_return_url("https://user:pw@maker.example/cb").is_err());
         assert!(parse_return_url("javascript:alert(1)").is_err());

@@ -21,6 +21,7 @@ pub fn DocsPage() -> impl IntoView {
                 <ul>
                     <li><a href="#linking">"Linking a device"</a></li>
                     <li><a href="#calls">"Service calls"</a></li>
+                    <li><a href="#sensors">"Inventory sensors"</a></li>
                     <li><a href="#errors">"Errors"</a></li>
                     <li><a href="#notifications">"Notifications"</a></li>
                 </ul>
@@ -57,6 +58,20 @@ pub fn DocsPage() -> impl IntoView {
                 ". Bodies may be JSON or form-encoded; every answer is JSON."
             </p>
             {CALLS.iter().map(|call| view! { <CallDoc call=*call/> }).collect_view()}
+            <h2 id="sensors">"Inventory sensors"</h2>
+            <p>
+                <code>"POST /v3/events"</code> " takes the same bearer token and answers " <code>"202 {}"</code>
+                ". Send an " <code>"Alexa"</code> " " <code>"ChangeReport"</code> " whose properties are "
+                <code>"Alexa.InventoryLevelSensor"</code> " " <code>"level"</code> " readings, or an "
+                <code>"InventoryConsumed"</code> " (" <code>"payload.usage"</code> ") or "
+                <code>"InventoryReplaced"</code> " event of " <code>"Alexa.InventoryUsageSensor"</code> " / "
+                <code>"Alexa.InventoryLevelUsageSensor"</code> " with the slot ID in " <code>"header.instance"</code>
+                ". A reading must use the slot's approved measurement and Alexa unit (for example "
+                <code>r#"{"@type":"Volume","value":1.5,"unit":"LITER"}"#</code>
+                "). At or below the slot's threshold (inventory tab; default 20 % or 1 unit) the customer is told
+                 once; three low readings in a row order the chosen product when the customer picked automatic
+                 reorder."
+            </p>
             <h2 id="errors">"Errors every call can answer"</h2>
             <ul>
                 {COMMON_ERRORS.iter().map(|(status, text)| view! { <li><strong>{*status}</strong> " " {*text}</li> }).collect_view()}

@@ -77,10 +77,15 @@ async fn check_request(
     conn: &impl ConnectionTrait,
     query: &str,
 ) -> Result<Result<Authorization, ConsentView>, AppError> {
-    let params: HashMap<String, String> =
+    let pairs: Vec<(String, String)> =
         url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes()).into_owned().collect();
+    let params: HashMap<String, String> = pairs.iter().cloned().collect();
     let param = |name: &str| params.get(name).map(String::as_str).unwrap_or_default();
     let invalid = |message: &str| Ok(Err(ConsentView::Invalid { message: message.to_owned() }));
+    // RFC 6749 (3.1): a parameter sent twice makes the request ambiguous, whichever copy would be read.
+    if pairs.len() != params.len() {
+        return invalid("The request repeats a parameter, so it cannot be trusted.");
+    }
     if param("client_id").is_empty() {
         return invalid("The request names no client (client_id is missing).");
     }
@@ -378,10 +383,7 @@ pub async fn confirm_consent(
         .all(&txn)
         .await?;
     for old in previous {
-        if registrations::deregister(&txn, &old.id, at).await? {
-            let context = events::registration_context(&txn, &old.id).await?;
-            events::notify(&txn, &context, "DeviceDeregisteredNotification", None).await?;
-        }
+        registrations::deregister_and_notify(&txn, &old.id, at).await?;
     }
     let registration_id = new_id();
     registration::ActiveModel {

@@ -178,10 +178,7 @@ pub async fn turn_off(
 ) -> Result<(), AppError> {
     let registration = own_registration(db, customer_id, registration_id).await?;
     let txn = db.begin().await?;
-    if registrations::deregister(&txn, &registration.id, now()).await? {
-        let context = events::registration_context(&txn, &registration.id).await?;
-        events::notify(&txn, &context, "DeviceDeregisteredNotification", None).await?;
-    }
+    registrations::deregister_and_notify(&txn, &registration.id, now()).await?;
     txn.commit().await?;
     Ok(())
 }

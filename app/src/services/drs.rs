@@ -4,7 +4,7 @@
 use crate::entities::{registration, registration_slot, slot_approval};
 use crate::error::AppError;
 use crate::services::oauth::Caller;
-use crate::services::{events, now, registrations};
+use crate::services::{now, registrations};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -214,10 +214,7 @@ pub async fn deregister(
         }
     }
     let txn = db.begin().await?;
-    if registrations::deregister(&txn, &registration.id, now()).await? {
-        let context = events::registration_context(&txn, &registration.id).await?;
-        events::notify(&txn, &context, "DeviceDeregisteredNotification", None).await?;
-    }
+    registrations::deregister_and_notify(&txn, &registration.id, now()).await?;
     txn.commit().await?;
     Ok(())
 }

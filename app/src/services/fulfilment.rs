@@ -10,7 +10,7 @@ use crate::state::PortalSettings;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
 };
 
@@ -41,17 +41,21 @@ const STEPS: [Step; 3] = [
     },
 ];
 
-fn is_due(
-    order: &replenishment_order::Model,
+/// The orders of `step.from` that are due at `at`, the longest due first.
+fn due(
     step: &Step,
     settings: &PortalSettings,
     at: DateTime<Utc>,
-) -> bool {
-    match step.from {
-        PENDING => order.hold_until <= at,
-        PLACED => order.placed_at.is_some_and(|placed| placed + settings.ship_after <= at),
-        _ => order.shipped_at.is_some_and(|shipped| shipped + settings.deliver_after <= at),
-    }
+) -> sea_orm::Select<replenishment_order::Entity> {
+    let (column, cutoff) = match step.from {
+        PENDING => (replenishment_order::Column::HoldUntil, at),
+        PLACED => (replenishment_order::Column::PlacedAt, at - settings.ship_after),
+        _ => (replenishment_order::Column::ShippedAt, at - settings.deliver_after),
+    };
+    replenishment_order::Entity::find()
+        .filter(replenishment_order::Column::Status.eq(step.from))
+        .filter(column.lte(cutoff))
+        .order_by_asc(column)
 }
 
 /// Moves every order that is due at `at` one step (or several, when `at` is far ahead); answers how many
@@ -63,12 +67,7 @@ pub async fn advance_orders(
 ) -> Result<usize, AppError> {
     let mut moved = 0;
     for step in &STEPS {
-        let candidates = replenishment_order::Entity::find()
-            .filter(replenishment_order::Column::Status.eq(step.from))
-            .limit(BATCH)
-            .all(db)
-            .await?;
-        for order in candidates.into_iter().filter(|o| is_due(o, step, settings, at)) {
+        for order in due(step, settings, at).limit(BATCH).all(db).await? {
             if transition(db, settings, &order, step, at).await? {
                 moved += 1;
             }
@@ -123,7 +122,7 @@ async fn raise_tracked_level(
     order: &replenishment_order::Model,
 ) -> Result<(), AppError> {
     let Some(registered) =
-        registration_slot::Entity::find_by_id(&order.registration_slot_id).one(conn).await?
+        registration_slot::Entity::find_by_id(&order.registration_slot_id).lock_exclusive().one(conn).await?
     else {
         return Ok(());
     };

@@ -210,6 +210,7 @@ async fn endpoint_of(
 ) -> Result<notification_endpoint::Model, AppError> {
     notification_endpoint::Entity::find_by_id(endpoint_id)
         .filter(notification_endpoint::Column::OrganizationId.eq(organization_id))
+        .lock_exclusive()
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)

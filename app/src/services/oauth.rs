@@ -2,14 +2,14 @@
 
 use crate::entities::{oauth_code, oauth_token, registration, security_profile};
 use crate::error::AppError;
+use crate::services::now;
 use crate::services::security_profiles::authenticate_client;
 use crate::services::tokens::{hash_secret, new_secret};
-use crate::services::{now, registrations};
 use chrono::Duration;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, Set, TransactionTrait,
 };
 
 /// Access tokens live an hour, as Login with Amazon's do; clients refresh them on `Invalid token`.
@@ -132,11 +132,7 @@ async fn exchange_code(
     if !claimed {
         return Err(OauthError::grant("the code was already used or has expired"));
     }
-    let registration = registration::Entity::find_by_id(&code.registration_id)
-        .filter(registration::Column::DeregisteredAt.is_null())
-        .one(&txn)
-        .await?
-        .ok_or_else(|| OauthError::grant("the device was unlinked"))?;
+    let registration = lock_live(&txn, &code.registration_id, &client.id).await?;
     let refresh_token = new_secret();
     insert_token(&txn, &registration, &client.id, REFRESH, &refresh_token, None).await?;
     let access_token = issue_access(&txn, &registration, &client.id).await?;
@@ -159,13 +155,33 @@ async fn refresh(
         .one(db)
         .await?
         .ok_or_else(|| OauthError::grant("unknown or revoked refresh token"))?;
-    let registration = registrations::live(db, &token.registration_id)
-        .await
-        .map_err(|_| OauthError::grant("the device was unlinked"))?;
     let txn = db.begin().await?;
+    let registration = lock_live(&txn, &token.registration_id, &client.id).await?;
     let access_token = issue_access(&txn, &registration, &client.id).await?;
     txn.commit().await?;
     Ok(TokenAnswer::new(access_token, refresh_token.to_owned()))
+}
+
+/// The live registration, locked, with its profile still live: a deregistration or revocation running at the
+/// same time waits for the token issued here and then revokes it too.
+async fn lock_live(
+    conn: &impl ConnectionTrait,
+    registration_id: &str,
+    profile_id: &str,
+) -> Result<registration::Model, OauthError> {
+    let registration = registration::Entity::find_by_id(registration_id)
+        .filter(registration::Column::DeregisteredAt.is_null())
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or_else(|| OauthError::grant("the device was unlinked"))?;
+    security_profile::Entity::find_by_id(profile_id)
+        .filter(security_profile::Column::RevokedAt.is_null())
+        .lock_shared()
+        .one(conn)
+        .await?
+        .ok_or_else(|| OauthError::grant("the client was revoked"))?;
+    Ok(registration)
 }
 
 async fn issue_access(

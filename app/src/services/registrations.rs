@@ -3,6 +3,7 @@
 
 use crate::entities::{oauth_code, oauth_token, registration};
 use crate::error::AppError;
+use crate::services::events;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -34,6 +35,20 @@ pub async fn deregister(
         .exec(conn)
         .await?;
     Ok(ended)
+}
+
+/// Ends a live registration and tells the maker (`DeviceDeregisteredNotification`); does nothing when it
+/// had already ended.
+pub async fn deregister_and_notify(
+    conn: &impl ConnectionTrait,
+    registration_id: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if deregister(conn, registration_id, at).await? {
+        let context = events::registration_context(conn, registration_id).await?;
+        events::notify(conn, &context, "DeviceDeregisteredNotification", None).await?;
+    }
+    Ok(())
 }
 
 /// The live registration with this ID.

@@ -16,7 +16,7 @@ use chrono::Duration;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    QuerySelect, Set, TransactionTrait,
 };
 
 /// Client IDs look like Login with Amazon's, so clients that check the shape accept them.
@@ -126,6 +126,7 @@ async fn live_profile(
 ) -> Result<security_profile::Model, AppError> {
     let profile = security_profile::Entity::find_by_id(profile_id)
         .filter(security_profile::Column::OrganizationId.eq(organization_id))
+        .lock_exclusive()
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -14,7 +14,8 @@ use crate::services::tokens::new_id;
 use crate::state::PortalSettings;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+    TransactionTrait,
 };
 use serde_json::json;
 
@@ -142,20 +143,26 @@ async fn record_one(
     approval: &slot_approval::Model,
     measurement: &Measurement,
 ) -> Result<(), AppError> {
+    let maker_slot =
+        slot::Entity::find_by_id(&registered.slot_key).one(db).await?.ok_or(AppError::NotFound)?;
+    let threshold = threshold_of(&maker_slot, measurement);
+    let txn = db.begin().await?;
+    // Read again under a lock: concurrent readings and a shipment's refill each build on the last one.
+    let registered = registration_slot::Entity::find_by_id(&registered.id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let unit_size = approval.unit_size.parse::<f64>().unwrap_or(0.0);
     let level = match reading.kind {
         ReadingKind::Level => Some(reading.value),
         ReadingKind::Usage => registered.level.map(|level| (level - reading.value).max(0.0)),
         ReadingKind::Replacement => Some(unit_size),
     };
-    let maker_slot =
-        slot::Entity::find_by_id(&registered.slot_key).one(db).await?.ok_or(AppError::NotFound)?;
-    let threshold = threshold_of(&maker_slot, measurement);
     let low = level.is_some_and(|level| level <= threshold);
     let streak = if low { registered.low_streak + 1 } else { 0 };
     let first_low = low && !registered.low_notified;
 
-    let txn = db.begin().await?;
     slot_reading::ActiveModel {
         id: Set(new_id()),
         organization_id: Set(caller.organization_id.clone()),

@@ -38,4 +38,5 @@ where
         .route("/v3/events", post(events::events))
         // Bodies are read with their own limit (and a JSON 413); this only stops axum's default 2 MB.
         .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn(wire::refuse_large_bodies))
 }

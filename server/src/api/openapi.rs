@@ -147,6 +147,28 @@ fn consent_page() -> Value {
     })
 }
 
+fn inventory_events() -> Value {
+    json!({
+        "post": {
+            "operationId": "inventoryEvents",
+            "summary": "Inventory-sensor reports: an Alexa ChangeReport with Alexa.InventoryLevelSensor `level` properties, or an InventoryConsumed / InventoryReplaced event of Alexa.InventoryUsageSensor or Alexa.InventoryLevelUsageSensor. The capability `instance` is the slot ID; the reading's type and unit must be the slot's approved measurement.",
+            "security": [{ "bearer": [] }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                "type": "object",
+                "required": ["event"],
+                "properties": { "event": { "type": "object", "required": ["header", "payload"] } },
+            } } } },
+            "responses": {
+                "202": { "description": "Stored", "content": { "application/json": { "example": {} } } },
+                "400": { "description": "Invalid token; an unsupported event; a reading of the wrong sensor, type or unit, negative, or a percentage over 100", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Message" } } } },
+                "404": { "description": "the instance is not a slot of this registration" },
+                "413": { "description": "a body over 16 KiB" },
+                "429": { "description": "over the registration's rate; see Retry-After" },
+            },
+        }
+    })
+}
+
 pub fn document() -> Value {
     let mut paths = Map::new();
     for call in CALLS {
@@ -155,6 +177,7 @@ pub fn document() -> Value {
     }
     paths.insert("/auth/o2/token".into(), token_endpoint());
     paths.insert("/ap/oa".into(), consent_page());
+    paths.insert("/v3/events".into(), inventory_events());
     json!({
         "openapi": "3.1.0",
         "info": {

@@ -40,7 +40,7 @@ async fn read_request(headers: &HeaderMap, body: Body) -> Result<TokenRequest, O
     }
     let bytes = axum::body::to_bytes(body, BODY_LIMIT)
         .await
-        .map_err(|_| OauthError::request("the body is too large"))?;
+        .map_err(|_| OauthError { status: 413, ..OauthError::request("the body is larger than 16 KiB") })?;
     let mut request = TokenRequest::default();
     for (name, value) in url::form_urlencoded::parse(&bytes) {
         let field = match name.as_ref() {

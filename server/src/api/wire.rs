@@ -128,6 +128,27 @@ pub fn negotiate(headers: &HeaderMap, call: &CallTypes) -> Result<&'static str, 
     })
 }
 
+fn too_large() -> DrsError {
+    DrsError {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        message: format!("the body is larger than {} KiB", BODY_LIMIT / 1024),
+        retry_after: None,
+    }
+}
+
+/// Answers 413 to any runtime call that declares a body over the limit, whether or not the call reads it.
+pub async fn refuse_large_bodies(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > BODY_LIMIT) {
+        return too_large().into_response();
+    }
+    next.run(request).await
+}
+
 /// The fields of a request body, JSON or form-encoded.
 pub enum Fields {
     Json(Map<String, Value>),
@@ -136,18 +157,6 @@ pub enum Fields {
 
 /// Reads at most `BODY_LIMIT` bytes and decodes them by `Content-Type`; an empty body has no fields.
 pub async fn read_fields(headers: &HeaderMap, body: Body) -> Result<Fields, DrsError> {
-    let too_large = || DrsError {
-        status: StatusCode::PAYLOAD_TOO_LARGE,
-        message: format!("the body is larger than {} KiB", BODY_LIMIT / 1024),
-        retry_after: None,
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > BODY_LIMIT) {
-        return Err(too_large());
-    }
     let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| too_large())?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Fields::Json(Map::new()));

@@ -325,7 +325,6 @@ fn RequestForm(tab: ReplenishmentTab, save: ServerAction<SaveRequest>) -> impl I
     }
 }
 
-/// The ids that describe a field: its hint, if any, then its error, if shown.
 #[component]
 fn SlotFields(
     part: RequestSlotView,
