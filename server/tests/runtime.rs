@@ -518,15 +518,7 @@ async fn device_status_subscription_info_and_deregistration_follow_the_contract(
         drs(app, Method::POST, "/deviceStatus/not-a-date", &linked.access, device_status, None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
-    let (status, headers, v1) = drs(
-        app,
-        Method::GET,
-        "/subscriptionInfo",
-        &linked.access,
-        ("DrsSubscriptionInfoInput@1.0", "DrsSubscriptionInfoResult@1.0"),
-        None,
-    )
-    .await;
+    let (status, headers, v1) = subscription_v1(app, &linked.access).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["x-amzn-type-version"], format!("{PREFIX}DrsSubscriptionInfoResult@1.0"));
     assert_eq!(v1, json!({"slotsSubscriptionStatus": {"filter": true, "salt": false}}));
@@ -567,15 +559,7 @@ async fn device_status_subscription_info_and_deregistration_follow_the_contract(
     )
     .await;
     assert_eq!((status, body), (StatusCode::OK, json!({})));
-    let (status, _, body) = drs(
-        app,
-        Method::GET,
-        "/subscriptionInfo",
-        &linked.access,
-        ("DrsSubscriptionInfoInput@1.0", "DrsSubscriptionInfoResult@1.0"),
-        None,
-    )
-    .await;
+    let (status, _, body) = subscription_v1(app, &linked.access).await;
     assert_eq!(
         (status, body),
         (StatusCode::BAD_REQUEST, json!({"message": "Invalid token"})),
@@ -809,15 +793,7 @@ async fn a_customer_changes_products_turns_replenishment_off_and_cancels_during_
         "change",
     )
     .await;
-    let (_, _, v1) = drs(
-        app,
-        Method::GET,
-        "/subscriptionInfo",
-        &linked.access,
-        ("DrsSubscriptionInfoInput@1.0", "DrsSubscriptionInfoResult@1.0"),
-        None,
-    )
-    .await;
+    let (_, _, v1) = subscription_v1(app, &linked.access).await;
     assert_eq!(v1, json!({"slotsSubscriptionStatus": {"filter": true, "salt": true}}));
     let changed = app::entities::notification::Entity::find()
         .filter(app::entities::notification::Column::NotificationType.eq("SubscriptionChangedNotification"))
@@ -857,15 +833,7 @@ async fn a_customer_changes_products_turns_replenishment_off_and_cancels_during_
         "off",
     )
     .await;
-    let (status, _, body) = drs(
-        app,
-        Method::GET,
-        "/subscriptionInfo",
-        &linked.access,
-        ("DrsSubscriptionInfoInput@1.0", "DrsSubscriptionInfoResult@1.0"),
-        None,
-    )
-    .await;
+    let (status, _, body) = subscription_v1(app, &linked.access).await;
     assert_eq!((status, body), (StatusCode::BAD_REQUEST, json!({"message": "Invalid token"})));
     let account = ok_json(app.call_with(&browser, "load_my_account", &[]).await, "account").await;
     assert_eq!(account["devices"].as_array().map(Vec::len), Some(0), "the device is no longer listed");

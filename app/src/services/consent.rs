@@ -6,7 +6,7 @@ use crate::entities::{
     registration, registration_slot, security_profile, slot, slot_approval, slot_name,
 };
 use crate::error::AppError;
-use crate::models::consent::{choice_field, choice_key, parse_serial, ConsentSlot, ConsentView, NOTIFY_ONLY};
+use crate::models::consent::{choice_key, parse_serial, ConsentSlot, ConsentView, NOTIFY_ONLY};
 use crate::models::replenishment::Asin;
 use crate::services::security_profiles::find_live_client;
 use crate::services::tokens::{hash_secret, new_id, new_secret};
@@ -367,7 +367,7 @@ pub async fn confirm_consent(
     let mut chosen = Vec::with_capacity(slots.len());
     for (slot, approval) in &slots {
         let asin = parse_choice(approval, choices.get(slot.id.as_str()).copied())
-            .map_err(|message| AppError::field(&choice_field(&slot.id), message))?;
+            .map_err(|message| AppError::Refused(format!("{}: {message}", slot.slot_id)))?;
         chosen.push((slot, asin));
     }
 

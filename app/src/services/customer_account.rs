@@ -142,8 +142,8 @@ pub async fn change_product(
     let approval =
         slot_approval::Entity::find_by_id(&slot.slot_key).one(db).await?.ok_or(AppError::NotFound)?;
     let choice = choice.to_owned();
-    let asin =
-        parse_choice(&approval, Some(&choice)).map_err(|message| AppError::field("choice", message))?;
+    let asin = parse_choice(&approval, Some(&choice))
+        .map_err(|message| AppError::Refused(format!("{}: {message}", slot.slot_id)))?;
     let txn = db.begin().await?;
     registration_slot::Entity::update_many()
         .col_expr(registration_slot::Column::Asin, Expr::value(asin))

@@ -201,6 +201,19 @@ pub async fn drs(
 }
 
 pub const REPLENISH: (&str, &str) = ("DrsReplenishInput@1.0", "DrsReplenishResult@1.0");
+/// `GET /subscriptionInfo` answered in version 1.
+pub async fn subscription_v1(app: &TestApp, token: &str) -> (StatusCode, HeaderMap, Value) {
+    drs(
+        app,
+        Method::GET,
+        "/subscriptionInfo",
+        token,
+        ("DrsSubscriptionInfoInput@1.0", "DrsSubscriptionInfoResult@1.0"),
+        None,
+    )
+    .await
+}
+
 pub const SLOT_STATUS: (&str, &str) = ("DrsSlotStatusInput@1.0", "DrsSlotStatusResult@1.0");
 
 pub async fn replenish(linked: &Linked, slot: &str) -> (StatusCode, Value) {
