@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use support::fixtures::*;
 use support::runtime::*;
 use support::smtp::link_path;
-use support::{client_for, TestApp, PASSWORD};
+use support::TestApp;
 
 /// A maker's notification receiver on loopback: records every request and answers with the scripted
 /// statuses (then 200).
@@ -223,15 +223,7 @@ async fn a_receiver_that_is_down_loses_nothing_and_every_attempt_is_logged() {
     assert_eq!(received[3].0["webhook-id"], received[0].0["webhook-id"]);
 
     // Another organization sees none of it.
-    let stranger = client_for(app.address);
-    app.call_with(
-        &stranger,
-        "sign_up",
-        &[("email", "other@example.com"), ("password", PASSWORD), ("organization_name", "Other")],
-    )
-    .await;
-    app.verify("other@example.com").await;
-    app.sign_in_with(&stranger, "other@example.com", PASSWORD).await;
+    let stranger = app.stranger("other@example.com", "Other").await;
     let org = org_of(app).await;
     for (endpoint_name, form) in [
         ("load_delivery_log", vec![("org", org.as_str()), ("endpoint", endpoint.as_str())]),

@@ -13,7 +13,15 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use support::fixtures::*;
 use support::runtime::*;
-use support::{client_for, spawn_app, PASSWORD};
+use support::{client_for, spawn_app, TestApp, PASSWORD};
+
+async fn roll_secret(app: &TestApp, org: &str, profile: &str, overlap_hours: &str) -> reqwest::Response {
+    app.call(
+        "roll_security_profile_secret",
+        &[("org", org), ("profile", profile), ("overlap_hours", overlap_hours)],
+    )
+    .await
+}
 
 #[tokio::test]
 async fn a_security_profile_shows_its_secret_once_rolls_with_an_overlap_and_revokes() {
@@ -56,48 +64,22 @@ async fn a_security_profile_shows_its_secret_once_rolls_with_an_overlap_and_revo
         }
     };
     assert!(authenticate(secret.clone()).await);
-    ok_json(
-        app.call(
-            "roll_security_profile_secret",
-            &[("org", &org), ("profile", &profile), ("overlap_hours", "24")],
-        )
-        .await,
-        "roll",
-    )
-    .await;
+    ok_json(roll_secret(&app, &org, &profile, "24").await, "roll").await;
     let rolled = ok_json(app.call("load_security_profiles", &[("org", &org)]).await, "after roll").await;
     let new_secret = rolled["fresh_secret"]["secret"].as_str().expect("new secret").to_owned();
     assert!(authenticate(new_secret.clone()).await, "the new secret works");
     assert!(authenticate(secret.clone()).await, "the old one still works during the overlap");
     assert!(rolled["profiles"][0]["previous_secret_until"].is_string());
-    ok_json(
-        app.call(
-            "roll_security_profile_secret",
-            &[("org", &org), ("profile", &profile), ("overlap_hours", "0")],
-        )
-        .await,
-        "roll now",
-    )
-    .await;
+    ok_json(roll_secret(&app, &org, &profile, "0").await, "roll now").await;
     assert!(!authenticate(new_secret).await, "no overlap: the previous secret stops at once");
-    let bad_overlap = app
-        .call("roll_security_profile_secret", &[("org", &org), ("profile", &profile), ("overlap_hours", "5")])
-        .await;
+    let bad_overlap = roll_secret(&app, &org, &profile, "5").await;
     expect_status(bad_overlap, StatusCode::BAD_REQUEST, "overlap outside the choices").await;
 
     let viewer = app.add_member(&org, "viewer@example.com", "viewer").await;
     let forbidden =
         app.call_with(&viewer, "revoke_security_profile", &[("org", &org), ("profile", &profile)]).await;
     expect_status(forbidden, StatusCode::FORBIDDEN, "a viewer cannot revoke").await;
-    let stranger = client_for(app.address);
-    app.call_with(
-        &stranger,
-        "sign_up",
-        &[("email", "other@example.com"), ("password", PASSWORD), ("organization_name", "Other")],
-    )
-    .await;
-    app.verify("other@example.com").await;
-    app.sign_in_with(&stranger, "other@example.com", PASSWORD).await;
+    let stranger = app.stranger("other@example.com", "Other").await;
     for (endpoint, form) in [
         ("load_security_profiles", vec![("org", org.as_str())]),
         ("revoke_security_profile", vec![("org", org.as_str()), ("profile", profile.as_str())]),

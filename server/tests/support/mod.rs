@@ -264,6 +264,25 @@ impl TestApp {
         client
     }
 
+    /// A verified owner of their own new organization, signed in in a browser of their own: someone who must
+    /// see nothing of the first tenant.
+    pub async fn stranger(&self, email: &str, organization: &str) -> Client {
+        let client = client_for(self.address);
+        let form = [("email", email), ("password", PASSWORD), ("organization_name", organization)];
+        assert_eq!(
+            self.call_with(&client, "sign_up", &form).await.status(),
+            StatusCode::OK,
+            "stranger sign-up"
+        );
+        self.verify(email).await;
+        assert_eq!(
+            self.sign_in_with(&client, email, PASSWORD).await.status(),
+            StatusCode::OK,
+            "stranger sign-in"
+        );
+        client
+    }
+
     /// Invites `email` into `organization` with `role` and has them sign up, verify and accept. Returns a
     /// client signed in as the new member.
     pub async fn add_member(&self, organization: &str, email: &str, role: &str) -> Client {
