@@ -91,6 +91,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/ap/oa") view=ConsentPage ssr=SsrMode::Async/>
                 <Route path=path!("/my") view=MyAccountPage ssr=SsrMode::Async/>
                 <Route path=path!("/my/orders/:order/cancel") view=CancelOrderPage ssr=SsrMode::Async/>
+                <Route path=path!("/my/check-email") view=CustomerCheckEmailPage ssr=SsrMode::Async/>
+                <Route path=path!("/my/verify") view=CustomerVerifyPage ssr=SsrMode::Async/>
                 <Route path=path!("/orgs/new") view=NewOrganizationPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/orgs/:org") view=OrgFrame ssr=SsrMode::Async>
                     <Route path=path!("") view=DevicesPage ssr=SsrMode::Async/>
@@ -101,6 +103,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("inventory") view=InventoryPage ssr=SsrMode::Async/>
                         <Route path=path!("slot-localization") view=SlotLocalizationPage ssr=SsrMode::Async/>
                         <Route path=path!("replenishment") view=ReplenishmentPage ssr=SsrMode::Async/>
+                        <Route path=path!("sandbox") view=SandboxPage ssr=SsrMode::Async/>
+                        <Route path=path!("certification") view=CertificationPage ssr=SsrMode::Async/>
                     </ParentRoute>
                     <Route path=path!("members") view=MembersPage ssr=SsrMode::Async/>
                     <Route path=path!("activity") view=ActivityPage ssr=SsrMode::Async/>

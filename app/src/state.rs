@@ -16,6 +16,8 @@ pub struct AppState {
     pub mail_queued: Arc<Notify>,
     /// Wakes the notification worker the same way.
     pub notifications_queued: Arc<Notify>,
+    /// Buffers the runtime API's calls for the devices' logs.
+    pub request_log: crate::services::request_log::RequestLog,
     /// The runtime API's per-registration rate.
     pub runtime_limiter: Arc<crate::services::rate_limit::RateLimiter>,
 }

@@ -1,7 +1,8 @@
 /**
  * The runtime API as a device maker's cloud uses it. A maker with an approved
  * device creates a security profile in the portal; the cloud sends a customer
- * to the consent page, where the customer creates an account, picks a product
+ * to the consent page, where the customer creates an account, verifies the
+ * address from the mailed link, picks a product
  * and allows; the browser lands on the cloud's return URL with the code; the
  * cloud exchanges it, refreshes the token and drives every service call with
  * the original header values, ending with deregistration.
@@ -15,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 import { expect, test } from '../support/test';
 import { javaScriptEnabled, settle } from '../support/page';
+import { extractLink, waitForMail } from '../support/mail';
 import { PORTAL_URL } from '../support/paths';
 import {
   PASSWORD,
@@ -128,6 +130,7 @@ test('a maker’s cloud links a device through the consent page and drives every
   let clientSecret = '';
   let signingSecret = '';
 
+  let devicePath = '';
   await test.step('1. a maker registers a device, and its replenishment ID is approved', async () => {
     await signUp(page, { email: maker, password: PASSWORD, org: 'Brew Co' });
     await verifyEmailFromMail(page, maker);
@@ -154,6 +157,7 @@ test('a maker’s cloud links a device through the consent page and drives every
     await slot.getByLabel('Custom ASIN list (optional)', { exact: true }).fill('B0BREWPOD1, B0BREWPOD2');
     await button(page, 'Submit for review').click();
     await expect(page.getByRole('heading', { name: 'Request: Waiting for review' })).toBeVisible();
+    devicePath = new URL(page.url()).pathname.replace(/\/replenishment$/, '');
     await approveAsReviewer(browser, deviceName);
   });
 
@@ -206,7 +210,7 @@ test('a maker’s cloud links a device through the consent page and drives every
   let code = '';
   let customerContext: BrowserContext | undefined;
   let customerTab: Page | undefined;
-  await test.step('3. a customer creates an account on the consent page, picks a product and allows', async () => {
+  await test.step('3. a customer creates an account on the consent page, verifies the address, picks a product and allows', async () => {
     const context = await browser.newContext({ javaScriptEnabled: javaScriptEnabled() });
     const customerPage = await context.newPage();
     const scopeData = JSON.stringify({
@@ -227,6 +231,11 @@ test('a maker’s cloud links a device through the consent page and drives every
     await signUpForm.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await signUpForm.getByLabel('Your marketplace', { exact: true }).selectOption('US');
     await button(signUpForm, 'Create account').click();
+    await expect(mainHeading(customerPage, 'Check your email')).toBeVisible();
+    await checkpoint(customerPage);
+    const verification = await waitForMail(customer, 'Verify your email');
+    await visitChecked(customerPage, extractLink(verification.text, '/my/verify'));
+    await button(customerPage, 'Verify email').click();
     await expect(customerPage.getByText(`Signed in as ${customer}`)).toBeVisible();
     await settle(customerPage);
     await checkpoint(customerPage);
@@ -325,5 +334,26 @@ test('a maker’s cloud links a device through the consent page and drives every
     await expect(page.getByRole('heading', { name: 'POST /replenish/{slotId}' })).toBeVisible();
     const openapi = await (await fetch(`${PORTAL_URL}/api/openapi.json`)).json();
     expect(openapi.paths['/slotStatus/{slotId}'].post.operationId).toBe('slotStatus');
+  });
+
+  await test.step('6. the maker reads the calls in the sandbox log and their evidence on the certification tab', async () => {
+    await visitChecked(page, `${devicePath}/sandbox`);
+    await expect(page.getByRole('heading', { name: 'API requests' })).toBeVisible();
+    const log = page.getByRole('table');
+    await expect(log.getByText('POST /replenish/{slot_id}').first()).toBeVisible();
+    await expect(log.getByText('DELETE /registration').first()).toBeVisible();
+    await page.getByLabel('Call', { exact: true }).selectOption('POST /replenish/{slot_id}');
+    await button(page, 'Filter').click();
+    await expect(page).toHaveURL(/call=POST/);
+    await expect(log.getByText('DELETE /registration')).toHaveCount(0);
+    await settle(page);
+    await checkpoint(page);
+    await page.getByRole('navigation', { name: 'Device sections' }).getByRole('link', { name: 'Certification' }).click();
+    await expect(page.getByRole('heading', { level: 2, name: /\(US\)$/ })).toBeVisible();
+    for (const passed of ['ids', 'token', 'slot_status', 'test_order', 'in_progress', 'cancelled', 'deregistered']) {
+      await expect(page.locator(`[data-case="${passed}"] .case-state`)).toHaveText('Passed');
+    }
+    await expect(page.locator('[data-case="image"] .case-state')).toHaveText('Not yet');
+    await checkpoint(page);
   });
 });

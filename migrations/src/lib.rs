@@ -9,6 +9,9 @@ mod m20261123_000004_create_replenishment_requests;
 mod m20261123_000005_create_runtime;
 mod m20261124_000006_create_notifications;
 mod m20261124_000007_create_inventory_readings;
+mod m20261124_000008_verify_customers;
+mod m20261124_000009_create_request_log;
+mod m20261124_000010_notification_registration;
 
 pub struct Migrator;
 
@@ -23,6 +26,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_runtime::Migration),
             Box::new(m20261124_000006_create_notifications::Migration),
             Box::new(m20261124_000007_create_inventory_readings::Migration),
+            Box::new(m20261124_000008_verify_customers::Migration),
+            Box::new(m20261124_000009_create_request_log::Migration),
+            Box::new(m20261124_000010_notification_registration::Migration),
         ]
     }
 }

@@ -22,7 +22,8 @@ import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from bench_common import BASE, PASSWORD, call, default_binary, opener, running_server, signed_in_owner  # noqa: E402
+from bench_common import (BASE, PASSWORD, call, default_binary, opener, running_server,  # noqa: E402
+                          signed_in_owner, verification_token)
 
 PREFIX = "com.amazon.dash.replenishment."
 RETURN_URL = "http://127.0.0.1:9/callback"
@@ -61,6 +62,8 @@ def linked_device(binary, env, workdir):
     customer = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(), NoRedirect)
     call(customer, "customer_sign_up", {"query": query, "email": "tester@example.com", "password": PASSWORD,
                                         "marketplace": "US"})
+    token = verification_token(os.path.join(workdir, "data", "mail"), "tester@example.com")
+    call(customer, "verify_customer_email", {"token": token})
     request = urllib.request.Request(f"{BASE}/api/confirm_consent",
                                      data=urllib.parse.urlencode({"query": query, "decision": "allow",
                                                                   f"choice[slot-{key}]": "B0BENCH001"}).encode(),

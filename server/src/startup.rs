@@ -5,6 +5,7 @@ use crate::workers::mail::{MailWorker, Mailer};
 use crate::{api, db, device_images, health, security, workers};
 use app::services::drs::SlotStatusWriter;
 use app::services::rate_limit::RateLimiter;
+use app::services::request_log::RequestLog;
 use app::services::session_store::DatabaseSessionStore;
 use app::state::{AppState, PortalSettings};
 use axum::extract::{DefaultBodyLimit, FromRef};
@@ -100,6 +101,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         db: db.clone(),
         reads,
         slot_status: SlotStatusWriter::start(db.clone()),
+        request_log: RequestLog::start(db.clone()),
         settings: Arc::new(PortalSettings {
             public_url: config.public_url.as_str().trim_end_matches('/').to_owned(),
             review_inbox: config.review_inbox.as_str().to_owned(),
@@ -186,7 +188,7 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
         .layer(sessions)
         .layer(axum::middleware::from_fn(security::require_same_origin))
         // Devices and clouds call the runtime API without cookies or an Origin: it authenticates by token.
-        .merge(api::router::<RouterState>())
+        .merge(api::router::<RouterState>(state.clone()))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(axum::middleware::from_fn(security::security_headers))
         .with_state(router_state)

@@ -344,13 +344,7 @@ async fn changes_requested_then_resubmitted_keeps_one_thread() {
         thread_actions(&app, &request).await,
         ["started", "submitted", "changes_requested", "resubmitted"]
     );
-    for _ in 0..100 {
-        if app.inbox().count_to(REVIEW_INBOX) == 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(app.inbox().count_to(REVIEW_INBOX), 2, "the resubmission is emailed again");
+    assert_eq!(app.inbox().wait_for_count(REVIEW_INBOX, 2).await, 2, "the resubmission is emailed again");
     let again = app
         .inbox()
         .all()

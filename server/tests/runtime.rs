@@ -3,7 +3,7 @@
 
 mod support;
 
-use app::entities::{device_marketplace, oauth_code, registration};
+use app::entities::{customer, device_marketplace, oauth_code, registration};
 use app::models::consent::choice_field;
 use reqwest::header::{ACCEPT, AUTHORIZATION, LOCATION};
 use reqwest::{Method, StatusCode};
@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use support::fixtures::*;
 use support::runtime::*;
+use support::smtp::link_path;
 use support::{client_for, spawn_app, TestApp, PASSWORD};
 
 async fn roll_secret(app: &TestApp, org: &str, profile: &str, overlap_hours: &str) -> reqwest::Response {
@@ -143,6 +144,87 @@ async fn the_consent_page_refuses_unknown_clients_and_return_urls_and_redirects_
         assert_eq!(answer.get("state").map(String::as_str), Some("xyz 123"));
     }
     assert_eq!(registration::Entity::find().count(&app.db).await.expect("count"), 0, "nothing stored");
+}
+
+async fn consent_page(app: &TestApp, browser: &reqwest::Client, query: &str) -> String {
+    let response = browser.get(app.url(&format!("/ap/oa?{query}"))).send().await.expect("page");
+    response.text().await.expect("body")
+}
+
+#[tokio::test]
+async fn a_customer_proves_the_address_before_signing_in_and_sign_up_reveals_no_account() {
+    let (app, _org, _device, client_id, _secret) = approved_device().await;
+    let query = authorize_query(&client_id, RETURN_URL, &scope_data("WP-1", "SN-3"));
+    let sign_up = |email: &'static str, password: &'static str| {
+        let (app, query) = (&app, query.clone());
+        async move {
+            let browser = client_for(app.address);
+            let form =
+                [("query", query.as_str()), ("email", email), ("password", password), ("marketplace", "US")];
+            (app.call_with(&browser, "customer_sign_up", &form).await, browser)
+        }
+    };
+
+    // Bad input is refused next to its field, and nothing is stored or mailed.
+    let (refused, _) = sign_up("not-an-address", "short").await;
+    let text = expect_status(refused, StatusCode::BAD_REQUEST, "bad sign-up").await;
+    assert!(text.contains("email") && text.contains("password"), "{text}");
+    assert_eq!(customer::Entity::find().count(&app.db).await.expect("count"), 0);
+
+    let (answer, browser) = sign_up(TESTER, PASSWORD).await;
+    let first = expect_status(answer, StatusCode::OK, "sign-up").await;
+    let link = verification_link(&app, TESTER).await;
+    // Not signed in yet: the consent page still asks for an account, and the password alone does not
+    // open it; a new link is mailed instead.
+    assert!(consent_page(&app, &browser, &query).await.contains("Create account"));
+    let unverified = app
+        .call_with(
+            &browser,
+            "customer_sign_in",
+            &[("query", &query), ("email", TESTER), ("password", PASSWORD)],
+        )
+        .await;
+    let text = expect_status(unverified, StatusCode::BAD_REQUEST, "unverified sign-in").await;
+    assert!(text.contains("Verify your email address first"), "{text}");
+    assert_eq!(app.inbox().wait_for_count(TESTER, 2).await, 2, "a second link");
+
+    // Signing up again with a known address answers the same and mails the owner of the address.
+    let (again, _) = sign_up(TESTER, "another long passphrase").await;
+    assert_eq!(expect_status(again, StatusCode::OK, "repeat sign-up").await, first);
+    let notice = app.inbox().wait_for(TESTER, "You already have a Replenish account").await;
+    assert_eq!(link_path(&notice.text, "/ap/oa"), format!("/ap/oa?{query}"));
+    assert_eq!(customer::Entity::find().count(&app.db).await.expect("count"), 1);
+
+    // The first link still works (the second did not replace it), signs the customer in and returns to
+    // the consent; it works once.
+    let verified = browser
+        .post(app.url("/api/verify_customer_email"))
+        .header(ACCEPT, "text/html")
+        .header("referer", app.url(&link))
+        .form(&[("token", token_of(&link))])
+        .send()
+        .await
+        .expect("verify");
+    assert!(verified.status().is_redirection(), "{}", verified.status());
+    assert_eq!(verified.headers()[LOCATION].to_str().expect("location"), format!("/ap/oa?{query}"));
+    assert!(consent_page(&app, &browser, &query).await.contains(&format!("Signed in as {TESTER}")));
+    let reused = app.call_with(&browser, "verify_customer_email", &[("token", &token_of(&link))]).await;
+    let text = expect_status(reused, StatusCode::BAD_REQUEST, "reused link").await;
+    assert!(text.contains("already used"), "{text}");
+    let stored = customer::Entity::find().one(&app.db).await.expect("customer").expect("row");
+    assert!(stored.email_verified_at.is_some());
+
+    // Now the password works from another browser.
+    let other = client_for(app.address);
+    let signed_in = app
+        .call_with(
+            &other,
+            "customer_sign_in",
+            &[("query", &query), ("email", TESTER), ("password", PASSWORD)],
+        )
+        .await;
+    expect_status(signed_in, StatusCode::OK, "verified sign-in").await;
+    assert!(consent_page(&app, &other, &query).await.contains(&format!("Signed in as {TESTER}")));
 }
 
 #[tokio::test]

@@ -38,6 +38,8 @@ fn back_to_consent(query: &str) -> String {
     format!("/ap/oa?{}", query.trim_start_matches('?'))
 }
 
+/// Creates the account and mails a verification link that returns to this consent; the customer reads
+/// the same answer whether or not the address already had an account.
 #[server(prefix = "/api", endpoint = "customer_sign_up")]
 pub async fn customer_sign_up(
     query: String,
@@ -46,13 +48,17 @@ pub async fn customer_sign_up(
     #[server(default)] marketplace: String,
 ) -> Result<(), AppError> {
     use super::server::*;
-    use crate::services::session_store::CUSTOMER_ID_KEY;
-    let (state, session) = (state()?, session().await?);
-    let result = crate::services::customers::sign_up(&state.db, &email, &password, &marketplace).await;
-    let customer_id = finish(result).await?;
-    session.cycle_id().await?;
-    session.insert(CUSTOMER_ID_KEY, &customer_id).await?;
-    leptos_axum::redirect(&back_to_consent(&query));
+    use crate::services::customers::{self, CustomerSignUp};
+    let state = state()?;
+    let client = client_ip().await;
+    let result = async {
+        let form = CustomerSignUp::parse(&state.db, &email, &password, &marketplace).await?;
+        customers::sign_up(&state.db, &state.settings, &client, form, &back_to_consent(&query)).await
+    }
+    .await;
+    finish(result).await?;
+    state.mail_queued.notify_one();
+    leptos_axum::redirect("/my/check-email");
     Ok(())
 }
 
@@ -63,14 +69,15 @@ pub async fn customer_sign_in(
     #[server(default)] password: String,
 ) -> Result<(), AppError> {
     use super::server::*;
-    use crate::services::session_store::CUSTOMER_ID_KEY;
     let (state, session) = (state()?, session().await?);
     let ip = client_ip().await;
-    let result = crate::services::customers::sign_in(&state.db, &email, &password, &ip).await;
+    let back = back_to_consent(&query);
+    let result =
+        crate::services::customers::sign_in(&state.db, &state.settings, &email, &password, &ip, &back).await;
+    state.mail_queued.notify_one();
     let customer_id = finish(result).await?;
-    session.cycle_id().await?;
-    session.insert(CUSTOMER_ID_KEY, &customer_id).await?;
-    leptos_axum::redirect(&back_to_consent(&query));
+    super::customer::start_customer_session(&session, &customer_id).await?;
+    leptos_axum::redirect(&back);
     Ok(())
 }
 

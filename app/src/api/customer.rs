@@ -28,20 +28,44 @@ pub async fn load_my_account() -> Result<Option<MyAccount>, AppError> {
     finish(result).await
 }
 
+/// A new session ID at sign-in, so an ID planted before it is worthless.
+#[cfg(feature = "ssr")]
+pub(crate) async fn start_customer_session(
+    session: &tower_sessions::Session,
+    customer_id: &str,
+) -> Result<(), AppError> {
+    use crate::services::session_store::CUSTOMER_ID_KEY;
+    session.cycle_id().await?;
+    session.insert(CUSTOMER_ID_KEY, customer_id).await?;
+    Ok(())
+}
+
 #[server(prefix = "/api", endpoint = "my_sign_in")]
 pub async fn my_sign_in(
     #[server(default)] email: String,
     #[server(default)] password: String,
 ) -> Result<(), AppError> {
     use super::server::*;
-    use crate::services::session_store::CUSTOMER_ID_KEY;
     let (state, session) = (state()?, session().await?);
     let ip = client_ip().await;
-    let result = crate::services::customers::sign_in(&state.db, &email, &password, &ip).await;
+    let result =
+        crate::services::customers::sign_in(&state.db, &state.settings, &email, &password, &ip, "/my").await;
+    state.mail_queued.notify_one();
     let customer_id = finish(result).await?;
-    session.cycle_id().await?;
-    session.insert(CUSTOMER_ID_KEY, &customer_id).await?;
+    start_customer_session(&session, &customer_id).await?;
     leptos_axum::redirect("/my");
+    Ok(())
+}
+
+/// Opens the verification link's account and signs the customer in, back where they signed up.
+#[server(prefix = "/api", endpoint = "verify_customer_email")]
+pub async fn verify_customer_email(token: String) -> Result<(), AppError> {
+    use super::server::*;
+    let (state, session) = (state()?, session().await?);
+    let result = crate::services::customers::verify_email(&state.db, token).await;
+    let (customer_id, return_to) = finish(result).await?;
+    start_customer_session(&session, &customer_id).await?;
+    leptos_axum::redirect(&super::safe_next(&return_to).unwrap_or_else(|| "/my".to_owned()));
     Ok(())
 }
 

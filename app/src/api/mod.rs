@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod certification;
 pub mod consent;
 pub mod customer;
 pub mod devices;
@@ -10,6 +11,7 @@ pub mod notifications;
 pub mod organizations;
 pub mod requests;
 pub mod review;
+pub mod sandbox;
 pub mod security_profiles;
 
 #[cfg(feature = "ssr")]

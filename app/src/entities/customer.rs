@@ -9,6 +9,8 @@ pub struct Model {
     pub email: String,
     pub password_hash: String,
     pub marketplace_code: String,
+    /// Set when the customer opened the link mailed at sign-up; only verified customers sign in.
+    pub email_verified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
 

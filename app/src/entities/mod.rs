@@ -1,9 +1,11 @@
 //! sea-orm entities, one per table. Every tenant-owned table carries `organization_id`.
 
 pub mod account_token;
+pub mod api_request;
 pub mod audit_log;
 pub mod consumable_category;
 pub mod customer;
+pub mod customer_token;
 pub mod delivery_attempt;
 pub mod device;
 pub mod device_image;

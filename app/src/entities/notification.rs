@@ -8,6 +8,8 @@ pub struct Model {
     pub id: String,
     pub organization_id: String,
     pub notification_type: String,
+    /// The registration the notification is about.
+    pub registration_id: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub payload: String,
     pub created_at: DateTimeUtc,

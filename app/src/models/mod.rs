@@ -1,6 +1,7 @@
 //! Types shared by the browser and the server: validated inputs, roles and the DTOs pages render.
 
 mod account;
+pub mod certification;
 pub mod consent;
 pub mod contract;
 pub mod customer_views;
@@ -12,6 +13,7 @@ pub mod notification;
 mod organization;
 pub mod replenishment;
 mod request_views;
+pub mod sandbox;
 pub mod security_profile;
 
 pub use account::{Email, Password};

@@ -101,6 +101,7 @@ fn CustomerAccount(
         </section>
         <section aria-labelledby="sign-up-heading">
             <h2 id="sign-up-heading">"New here? Create an account"</h2>
+            <p>"We email you a link to verify your address; it brings you back here."</p>
             <ActionForm action=sign_up attr:class="form" attr:novalidate=true>
                 <FormAlert error=sign_up_error/>
                 <input type="hidden" name="query" value=sign_up_query.clone()/>

@@ -4,7 +4,7 @@
 use super::{action_error, query_param};
 use crate::api::customer::{
     load_my_account, load_order_to_cancel, CancelMyOrder, CancelOrderByLink, ChangeProduct, MySignIn,
-    MySignOut, TurnOffReplenishment,
+    MySignOut, TurnOffReplenishment, VerifyCustomerEmail,
 };
 use crate::components::{ErrorPage, Field, FormAlert, Notice, Submit};
 use crate::models::consent::NOTIFY_ONLY;
@@ -70,6 +70,42 @@ pub fn MyAccountPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+        </main>
+    }
+}
+
+/// Where the consent page's sign-up leads: the same page whether or not the address had an account.
+#[component]
+pub fn CustomerCheckEmailPage() -> impl IntoView {
+    view! {
+        <Title text="Check your email · Replenish"/>
+        <CustomerHeader/>
+        <main id="main" class="narrow">
+            <h1>"Check your email"</h1>
+            <p>"We sent you an email. Open its link to verify your address; it brings you back to link your device."</p>
+            <p>"The link works once and expires in 24 hours. Nothing arrived? Check your spam folder, or sign in on the device's page to get a new link."</p>
+        </main>
+    }
+}
+
+/// The link of the verification email. Verifying takes a click, so a mail scanner that opens links does
+/// not use it up.
+#[component]
+pub fn CustomerVerifyPage() -> impl IntoView {
+    let action = ServerAction::<VerifyCustomerEmail>::new();
+    let error = action_error(action);
+    let token = query_param("token");
+    view! {
+        <Title text="Verify your email · Replenish"/>
+        <CustomerHeader/>
+        <main id="main" class="narrow">
+            <h1>"Verify your email"</h1>
+            <p>"Confirm that this address is yours; you are then signed in and taken back to link your device."</p>
+            <ActionForm action=action attr:class="form">
+                <FormAlert error/>
+                <input type="hidden" name="token" value=move || token.get().unwrap_or_default()/>
+                <Submit label="Verify email" pending=action.pending()/>
+            </ActionForm>
         </main>
     }
 }

@@ -18,10 +18,10 @@ pub use auth::{
     CheckEmailPage, ForgotPasswordPage, HomePage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage,
 };
 pub use consent::ConsentPage;
-pub use customer::{CancelOrderPage, MyAccountPage};
+pub use customer::{CancelOrderPage, CustomerCheckEmailPage, CustomerVerifyPage, MyAccountPage};
 pub use devices::{
-    DeviceFrame, DeviceLocalizationPage, DeviceOverviewPage, DevicesPage, InventoryPage, RegisterDevicePage,
-    ReplenishmentPage, SlotLocalizationPage,
+    CertificationPage, DeviceFrame, DeviceLocalizationPage, DeviceOverviewPage, DevicesPage, InventoryPage,
+    RegisterDevicePage, ReplenishmentPage, SandboxPage, SlotLocalizationPage,
 };
 pub use docs::DocsPage;
 pub use invites::InvitePage;

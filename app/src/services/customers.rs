@@ -1,15 +1,25 @@
 //! Customer accounts: created and signed into on the consent page, separate from organization members.
 
-use crate::entities::{customer, marketplace, sign_in_failure};
+use crate::entities::{customer, customer_token, marketplace, sign_in_failure};
 use crate::error::{AppError, FieldErrors};
 use crate::models::{parse_marketplace_code, Email, Password};
 use crate::services::accounts::check_attempt_limits;
+use crate::services::mail::{queue_email, OutgoingEmail};
 use crate::services::now;
 use crate::services::passwords::{hash_password, verify_password};
-use crate::services::tokens::new_id;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use crate::services::throttle::allow_mail;
+use crate::services::tokens::{hash_secret, new_id, new_secret};
+use crate::state::PortalSettings;
+use chrono::Duration;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
+};
 
 const BAD_CREDENTIALS: &str = "Email or password is incorrect.";
+const BAD_LINK: &str = "This link is invalid, was already used, or has expired.";
+const VERIFY_EMAIL_VALID_FOR: Duration = Duration::hours(24);
 
 /// Failed customer sign-ins share the members' attempt records under their own prefix, so that one
 /// mailbox used for both kinds of account is limited separately for each.
@@ -28,56 +38,164 @@ pub async fn marketplaces(db: &DatabaseConnection) -> Result<Vec<(String, String
         .collect())
 }
 
-/// Creates a customer account and answers its ID.
-pub async fn sign_up(
-    db: &DatabaseConnection,
-    email: &str,
-    password: &str,
-    marketplace_code: &str,
-) -> Result<String, AppError> {
-    let mut errors = FieldErrors::new().keep("email", email).keep("marketplace", marketplace_code);
-    let email = errors.check("email", Email::parse(email));
-    let password = errors.check("password", Password::parse(password));
-    let code = parse_marketplace_code(marketplace_code).ok();
-    let known = match &code {
-        Some(code) => marketplace::Entity::find_by_id(code.as_str()).one(db).await?.is_some(),
-        None => false,
-    };
-    let marketplace = errors
-        .check("marketplace", code.filter(|_| known).ok_or_else(|| "Choose your marketplace.".to_owned()));
-    let (Some(email), Some(password), Some(marketplace)) = (email, password, marketplace) else {
-        return Err(AppError::Validation(errors));
-    };
-    if customer::Entity::find().filter(customer::Column::Email.eq(email.as_str())).one(db).await?.is_some() {
-        return Err(errors.refuse("An account with this email may already exist: sign in instead."));
-    }
-    let id = new_id();
-    let password_hash = hash_password(password).await?;
-    customer::ActiveModel {
-        id: Set(id.clone()),
-        email: Set(email.as_str().to_owned()),
-        password_hash: Set(password_hash),
-        marketplace_code: Set(marketplace),
-        created_at: Set(now()),
-    }
-    .insert(db)
-    .await
-    .map_err(|error| match error.sql_err() {
-        // Two sign-ups for one address at once: the second meets the unique index.
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            FieldErrors::new().refuse("An account with this email may already exist: sign in instead.")
-        }
-        _ => AppError::from(error),
-    })?;
-    Ok(id)
+/// A validated customer sign-up form.
+pub struct CustomerSignUp {
+    email: Email,
+    password: Password,
+    marketplace: String,
 }
 
-/// Checks the attempt limits, then the password; answers the customer's ID.
+impl CustomerSignUp {
+    pub async fn parse(
+        db: &DatabaseConnection,
+        email: &str,
+        password: &str,
+        marketplace_code: &str,
+    ) -> Result<Self, AppError> {
+        let mut errors = FieldErrors::new().keep("email", email).keep("marketplace", marketplace_code);
+        let email = errors.check("email", Email::parse(email));
+        let password = errors.check("password", Password::parse(password));
+        let code = parse_marketplace_code(marketplace_code).ok();
+        let known = match &code {
+            Some(code) => marketplace::Entity::find_by_id(code.as_str()).one(db).await?.is_some(),
+            None => false,
+        };
+        let marketplace = errors.check(
+            "marketplace",
+            code.filter(|_| known).ok_or_else(|| "Choose your marketplace.".to_owned()),
+        );
+        match (email, password, marketplace) {
+            (Some(email), Some(password), Some(marketplace)) => Ok(Self { email, password, marketplace }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
+
+/// Creates an unverified customer account and mails a verification link that leads back to `return_to`
+/// (a local path). An address that already has an account gets an email saying so instead, and the
+/// caller sees the same answer either way, so the form does not reveal who has an account.
+pub async fn sign_up(
+    db: &DatabaseConnection,
+    settings: &PortalSettings,
+    client: &str,
+    form: CustomerSignUp,
+    return_to: &str,
+) -> Result<(), AppError> {
+    allow_mail(db, client, form.email.as_str()).await?;
+    // Hash first, whether or not the account exists, so both paths take the same time.
+    let password_hash = hash_password(form.password).await?;
+    let email = form.email.as_str().to_owned();
+    let (settings, return_to) = (settings.clone(), return_to.to_owned());
+    db.transaction::<_, (), AppError>(move |txn| {
+        Box::pin(async move {
+            if customer::Entity::find().filter(customer::Column::Email.eq(&email)).one(txn).await?.is_some() {
+                let message = OutgoingEmail::compose(
+                    &email,
+                    "You already have a Replenish account",
+                    &["Someone (hopefully you) tried to create a Replenish customer account with this address, \
+                       which already has one. If it was you, sign in with your password instead."
+                        .to_owned()],
+                    Some(("Sign in", &settings.link(&return_to))),
+                );
+                queue_email(txn, message).await?;
+                return Ok(());
+            }
+            let id = new_id();
+            customer::ActiveModel {
+                id: Set(id.clone()),
+                email: Set(email.clone()),
+                password_hash: Set(password_hash),
+                marketplace_code: Set(form.marketplace),
+                email_verified_at: Set(None),
+                created_at: Set(now()),
+            }
+            .insert(txn)
+            .await?;
+            send_verification(txn, &settings, &id, &email, &return_to).await
+        })
+    })
+    .await?;
+    Ok(())
+}
+
+async fn send_verification(
+    txn: &impl ConnectionTrait,
+    settings: &PortalSettings,
+    customer_id: &str,
+    email: &str,
+    return_to: &str,
+) -> Result<(), AppError> {
+    let secret = new_secret();
+    let at = now();
+    customer_token::ActiveModel {
+        id: Set(new_id()),
+        customer_id: Set(customer_id.to_owned()),
+        token_hash: Set(hash_secret(&secret)),
+        return_to: Set(return_to.to_owned()),
+        expires_at: Set(at + VERIFY_EMAIL_VALID_FOR),
+        used_at: Set(None),
+        created_at: Set(at),
+    }
+    .insert(txn)
+    .await?;
+    let message = OutgoingEmail::compose(
+        email,
+        "Verify your email for Replenish",
+        &[
+            "Confirm that this address is yours to finish creating your Replenish customer account; the link \
+             then takes you back to where you were."
+                .to_owned(),
+            "The link works once and expires in 24 hours.".to_owned(),
+        ],
+        Some(("Verify your email", &settings.link(&format!("/my/verify?token={secret}")))),
+    );
+    queue_email(txn, message).await?;
+    Ok(())
+}
+
+/// Confirms the address behind a verification link; answers the customer's ID and where to go next.
+pub async fn verify_email(db: &DatabaseConnection, secret: String) -> Result<(String, String), AppError> {
+    db.transaction::<_, (String, String), AppError>(move |txn| {
+        Box::pin(async move {
+            let at = now();
+            let token = customer_token::Entity::find()
+                .filter(customer_token::Column::TokenHash.eq(hash_secret(secret.trim())))
+                .one(txn)
+                .await?
+                .filter(|token| token.used_at.is_none() && token.expires_at > at)
+                .ok_or_else(|| AppError::Refused(BAD_LINK.into()))?;
+            // The guarded update makes a concurrent second use fail instead of succeeding twice.
+            let claimed = customer_token::Entity::update_many()
+                .col_expr(customer_token::Column::UsedAt, Expr::value(at))
+                .filter(customer_token::Column::Id.eq(&token.id))
+                .filter(customer_token::Column::UsedAt.is_null())
+                .exec(txn)
+                .await?;
+            if claimed.rows_affected != 1 {
+                return Err(AppError::Refused(BAD_LINK.into()));
+            }
+            customer::Entity::update_many()
+                .col_expr(customer::Column::EmailVerifiedAt, Expr::value(at))
+                .filter(customer::Column::Id.eq(&token.customer_id))
+                .filter(customer::Column::EmailVerifiedAt.is_null())
+                .exec(txn)
+                .await?;
+            Ok((token.customer_id, token.return_to))
+        })
+    })
+    .await
+    .map_err(AppError::from)
+}
+
+/// Checks the attempt limits, then the password; answers the customer's ID. A customer who has not
+/// verified the address yet is refused and mailed a new link leading back to `return_to`.
 pub async fn sign_in(
     db: &DatabaseConnection,
+    settings: &PortalSettings,
     email: &str,
     password: &str,
     ip: &str,
+    return_to: &str,
 ) -> Result<String, AppError> {
     let typed = FieldErrors::new().keep("email", email);
     let normalized = email.trim().to_lowercase();
@@ -108,5 +226,12 @@ pub async fn sign_in(
         return Err(typed.refuse(BAD_CREDENTIALS));
     };
     sign_in_failure::Entity::delete_many().filter(sign_in_failure::Column::Email.eq(&key)).exec(db).await?;
+    if account.email_verified_at.is_none() {
+        allow_mail(db, ip, &account.email).await?;
+        let txn = db.begin().await?;
+        send_verification(&txn, settings, &account.id, &account.email, return_to).await?;
+        txn.commit().await?;
+        return Err(typed.refuse("Verify your email address first: we sent you a new link."));
+    }
     Ok(account.id)
 }

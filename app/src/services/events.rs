@@ -72,7 +72,16 @@ pub async fn notify(
     if let (Some((name, value)), Some(object)) = (detail, payload.as_object_mut()) {
         object.insert(name.to_owned(), value);
     }
-    notifications::emit(conn, &context.registration.organization_id, notification_type, &id, &payload).await
+    let registration = &context.registration;
+    notifications::emit(
+        conn,
+        &registration.organization_id,
+        &registration.id,
+        notification_type,
+        &id,
+        &payload,
+    )
+    .await
 }
 
 /// The `orderInfo` member of order notifications.

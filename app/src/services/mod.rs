@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod business_days;
+pub mod certification;
 pub mod consent;
 pub mod customer_account;
 pub mod customers;
@@ -23,6 +24,7 @@ pub mod organizations;
 pub mod passwords;
 pub mod rate_limit;
 pub mod registrations;
+pub mod request_log;
 pub mod request_mail;
 pub mod requests;
 pub mod review;

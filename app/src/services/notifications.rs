@@ -78,6 +78,7 @@ pub fn signature_header(
 pub async fn emit(
     conn: &impl ConnectionTrait,
     organization_id: &str,
+    registration_id: &str,
     notification_type: &str,
     notification_id: &str,
     payload: &serde_json::Value,
@@ -87,6 +88,7 @@ pub async fn emit(
         id: Set(notification_id.to_owned()),
         organization_id: Set(organization_id.to_owned()),
         notification_type: Set(notification_type.to_owned()),
+        registration_id: Set(Some(registration_id.to_owned())),
         payload: Set(payload.to_string()),
         created_at: Set(at),
     }

@@ -5,6 +5,7 @@ pub mod devices;
 pub mod events;
 pub mod openapi;
 pub mod orders;
+pub mod request_log;
 pub mod token;
 pub mod wire;
 
@@ -16,7 +17,7 @@ use axum::Router;
 /// `413` above this, as the contract says.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
-pub fn router<S>() -> Router<S>
+pub fn router<S>(state: AppState) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
     AppState: FromRef<S>,
@@ -36,6 +37,7 @@ where
         .route("/testOrders/slots/{slot_id}", delete(orders::cancel_test_orders))
         .route("/getOrderInfo/{instance_id}", get(orders::order_info))
         .route("/v3/events", post(events::events))
+        .layer(axum::middleware::from_fn_with_state(state, request_log::record))
         // Bodies are read with their own limit (and a JSON 413); this only stops axum's default 2 MB.
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(wire::refuse_large_bodies))

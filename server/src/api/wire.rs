@@ -103,6 +103,7 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
         .filter(|t| !t.is_empty())
         .ok_or_else(DrsError::invalid_token)?;
     let caller = authenticate_bearer(&state.reads, token).await?.ok_or_else(DrsError::invalid_token)?;
+    super::request_log::remember(&caller);
     state.runtime_limiter.check(&caller.registration_id).map_err(|wait| DrsError {
         status: StatusCode::TOO_MANY_REQUESTS,
         message: "too many calls for this registration; slow down".into(),
@@ -128,7 +129,7 @@ pub fn negotiate(headers: &HeaderMap, call: &CallTypes) -> Result<&'static str, 
     })
 }
 
-fn too_large() -> DrsError {
+pub(super) fn too_large() -> DrsError {
     DrsError {
         status: StatusCode::PAYLOAD_TOO_LARGE,
         message: format!("the body is larger than {} KiB", BODY_LIMIT / 1024),

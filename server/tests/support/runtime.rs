@@ -2,6 +2,7 @@
 //! through the consent page, tokens, and service calls with the original header values.
 
 use super::fixtures::*;
+use super::smtp::link_path;
 use super::{client_for, spawn_app, TestApp, PASSWORD};
 use app::entities::{registration_slot, replenishment_order, replenishment_request};
 use app::models::consent::choice_field;
@@ -84,7 +85,20 @@ pub async fn customer(app: &TestApp, query: &str, email: &str) -> Client {
     let browser = client_for(app.address);
     let form = [("query", query), ("email", email), ("password", PASSWORD), ("marketplace", "US")];
     ok_json(app.call_with(&browser, "customer_sign_up", &form).await, "customer sign-up").await;
+    let link = verification_link(app, email).await;
+    let response = app.call_with(&browser, "verify_customer_email", &[("token", &token_of(&link))]).await;
+    ok_json(response, "customer verification").await;
     browser
+}
+
+/// The path of the newest verification link mailed to a customer.
+pub async fn verification_link(app: &TestApp, email: &str) -> String {
+    let mail = app.inbox().wait_for(email, "Verify your email").await;
+    link_path(&mail.text, "/my/verify")
+}
+
+pub fn token_of(link: &str) -> String {
+    link.split("token=").nth(1).expect("token in link").to_owned()
 }
 
 /// Confirms the consent as a browser posts the form; answers where it sends the customer.

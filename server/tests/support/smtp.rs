@@ -43,6 +43,17 @@ impl Inbox {
     pub fn count_to(&self, to: &str) -> usize {
         self.all().iter().filter(|m| m.recipients.iter().any(|r| r.eq_ignore_ascii_case(to))).count()
     }
+
+    /// Waits up to 5 s for `to` to have received `count` messages; answers how many arrived.
+    pub async fn wait_for_count(&self, to: &str, count: usize) -> usize {
+        for _ in 0..100 {
+            if self.count_to(to) >= count {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.count_to(to)
+    }
 }
 
 pub struct SmtpServer {

@@ -75,12 +75,14 @@ where
     });
 }
 
-const TABS: [(&str, &str); 5] = [
+const TABS: [(&str, &str); 7] = [
     ("", "Overview"),
     ("/localization", "Localization"),
     ("/inventory", "Inventory"),
     ("/slot-localization", "Slot localization"),
     ("/replenishment", "Replenishment IDs"),
+    ("/sandbox", "Sandbox"),
+    ("/certification", "Certification"),
 ];
 
 #[component]

@@ -1,14 +1,17 @@
 //! Device pages: the list, registration, and one device's tabs.
 
+mod certification;
 mod frame;
 mod inventory;
 mod localization;
 mod overview;
 mod register;
 mod replenishment;
+mod sandbox;
 #[cfg(feature = "hydrate")]
 mod upload;
 
+pub use certification::CertificationPage;
 pub use frame::DeviceFrame;
 pub use inventory::InventoryPage;
 pub use localization::{DeviceLocalizationPage, SlotLocalizationPage};
@@ -16,6 +19,7 @@ pub use overview::DeviceOverviewPage;
 pub use register::RegisterDevicePage;
 pub use replenishment::ReplenishmentPage;
 pub(crate) use replenishment::Thread;
+pub use sandbox::SandboxPage;
 
 use super::organizations::org;
 use super::query_param;
