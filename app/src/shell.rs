@@ -87,6 +87,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/invites/:token") view=InvitePage ssr=SsrMode::Async/>
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/review/requests/:request") view=ReviewRequestPage ssr=SsrMode::Async/>
+                <Route path=path!("/review/certifications/:request") view=CertificationReviewPage ssr=SsrMode::Async/>
                 <Route path=path!("/docs") view=DocsPage ssr=SsrMode::Async/>
                 <Route path=path!("/ap/oa") view=ConsentPage ssr=SsrMode::Async/>
                 <Route path=path!("/my") view=MyAccountPage ssr=SsrMode::Async/>

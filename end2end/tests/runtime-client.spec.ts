@@ -339,7 +339,7 @@ test('a maker’s cloud links a device through the consent page and drives every
   await test.step('6. the maker reads the calls in the sandbox log and their evidence on the certification tab', async () => {
     await visitChecked(page, `${devicePath}/sandbox`);
     await expect(page.getByRole('heading', { name: 'API requests' })).toBeVisible();
-    const log = page.getByRole('table');
+    const log = page.getByRole('table', { name: /request\(s\), newest first/ });
     await expect(log.getByText('POST /replenish/{slot_id}').first()).toBeVisible();
     await expect(log.getByText('DELETE /registration').first()).toBeVisible();
     await page.getByLabel('Call', { exact: true }).selectOption('POST /replenish/{slot_id}');
@@ -348,12 +348,25 @@ test('a maker’s cloud links a device through the consent page and drives every
     await expect(log.getByText('DELETE /registration')).toHaveCount(0);
     await settle(page);
     await checkpoint(page);
+    const deliveries = page.getByRole('table', { name: /delivery\(ies\), newest first/ });
+    await expect(deliveries.getByText('OrderPlacedNotification').first()).toBeVisible();
+
+    // An owner adds a test account, and moves the sandbox's clock.
+    await field(page, 'Customer email').fill(uniqueEmail('qa'));
+    await button(page, 'Add test account').click();
+    await expect(page.getByRole('status').filter({ hasText: 'Test account added.' })).toBeVisible();
+    await settle(page);
+    await button(page, 'Advance 3 days').click();
+    await expect(page.getByText(/^3 days ahead/)).toBeVisible();
+    await settle(page);
+    await checkpoint(page);
     await page.getByRole('navigation', { name: 'Device sections' }).getByRole('link', { name: 'Certification' }).click();
     await expect(page.getByRole('heading', { level: 2, name: /\(US\)$/ })).toBeVisible();
     for (const passed of ['ids', 'token', 'slot_status', 'test_order', 'in_progress', 'cancelled', 'deregistered']) {
       await expect(page.locator(`[data-case="${passed}"] .case-state`)).toHaveText('Passed');
     }
     await expect(page.locator('[data-case="image"] .case-state')).toHaveText('Not yet');
+    await expect(button(page, 'Certify Marketplace US')).toBeDisabled();
     await checkpoint(page);
   });
 });

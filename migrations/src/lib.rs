@@ -12,6 +12,7 @@ mod m20261124_000007_create_inventory_readings;
 mod m20261124_000008_verify_customers;
 mod m20261124_000009_create_request_log;
 mod m20261124_000010_notification_registration;
+mod m20261124_000011_create_sandbox_clock_and_certification;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_verify_customers::Migration),
             Box::new(m20261124_000009_create_request_log::Migration),
             Box::new(m20261124_000010_notification_registration::Migration),
+            Box::new(m20261124_000011_create_sandbox_clock_and_certification::Migration),
         ]
     }
 }

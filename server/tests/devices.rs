@@ -13,7 +13,7 @@ use reqwest::{Client, Response, StatusCode};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde_json::Value;
 use std::collections::HashSet;
-use std::io::Cursor;
+use support::images::*;
 use support::smtp::link_path;
 use support::{client_for, spawn_app, TestApp, PASSWORD};
 
@@ -319,31 +319,6 @@ async fn save_inventory(
 // ---------------------------------------------------------------------------------------------------------
 // Images
 
-const WHITE: Rgba<u8> = Rgba([255, 255, 255, 255]);
-const CLEAR: Rgba<u8> = Rgba([0, 0, 0, 0]);
-const PRODUCT: Rgba<u8> = Rgba([20, 40, 160, 255]);
-
-/// A product (a coloured rectangle) in the middle of a `background`.
-fn product_on(width: u32, height: u32, background: Rgba<u8>) -> RgbaImage {
-    let mut image = RgbaImage::from_pixel(width, height, background);
-    for y in height / 4..height * 3 / 4 {
-        for x in width / 4..width * 3 / 4 {
-            image.put_pixel(x, y, PRODUCT);
-        }
-    }
-    image
-}
-
-fn encode(image: DynamicImage, format: ImageFormat) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    image.write_to(&mut Cursor::new(&mut bytes), format).expect("encode image");
-    bytes
-}
-
-fn png_on_white(width: u32, height: u32) -> Vec<u8> {
-    encode(DynamicImage::ImageRgba8(product_on(width, height, WHITE)), ImageFormat::Png)
-}
-
 fn png_on_transparent() -> Vec<u8> {
     encode(DynamicImage::ImageRgba8(product_on(240, 240, CLEAR)), ImageFormat::Png)
 }
@@ -379,20 +354,6 @@ fn noisy_png(min_bytes: usize) -> Vec<u8> {
         }
         side += 100;
     }
-}
-
-const BOUNDARY: &str = "replenish-test-boundary-5c1e0f7a9b3d";
-
-/// A multipart body with one `image` file field: (Content-Type header, body).
-fn multipart_image(bytes: &[u8], filename: &str, content_type: &str) -> (String, Vec<u8>) {
-    let mut body = format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"{filename}\"\r\n\
-         Content-Type: {content_type}\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
 }
 
 /// Posts an image the way the device page does: as a script asking for JSON, or as a plain browser form.

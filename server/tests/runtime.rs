@@ -146,11 +146,6 @@ async fn the_consent_page_refuses_unknown_clients_and_return_urls_and_redirects_
     assert_eq!(registration::Entity::find().count(&app.db).await.expect("count"), 0, "nothing stored");
 }
 
-async fn consent_page(app: &TestApp, browser: &reqwest::Client, query: &str) -> String {
-    let response = browser.get(app.url(&format!("/ap/oa?{query}"))).send().await.expect("page");
-    response.text().await.expect("body")
-}
-
 #[tokio::test]
 async fn a_customer_proves_the_address_before_signing_in_and_sign_up_reveals_no_account() {
     let (app, _org, _device, client_id, _secret) = approved_device().await;
@@ -235,14 +230,7 @@ async fn a_customer_signs_up_on_the_consent_page_picks_products_and_the_code_wor
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Create account") && page.contains("Sign in"), "{page}");
     let browser = customer(&app, &query, TESTER).await;
-    let page = browser
-        .get(app.url(&format!("/ap/oa?{query}")))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("body");
+    let page = consent_page(&app, &browser, &query).await;
     assert!(
         page.contains("B07XJ8C8F5") && page.contains("B000000001") && page.contains("Notify me only"),
         "{page}"
@@ -362,14 +350,7 @@ async fn declining_sends_access_denied_and_an_account_outside_the_allow_list_can
     let (app, _org, _device, client_id, _secret) = approved_device().await;
     let query = authorize_query(&client_id, RETURN_URL, &scope_data("WP-1", "SN-9"));
     let stranger = customer(&app, &query, "someone@example.com").await;
-    let page = stranger
-        .get(app.url(&format!("/ap/oa?{query}")))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("body");
+    let page = consent_page(&app, &stranger, &query).await;
     assert!(page.contains("not available in your marketplace yet"), "{page}");
     let refused =
         app.call_with(&stranger, "confirm_consent", &[("query", &query), ("decision", "allow")]).await;
@@ -718,6 +699,7 @@ async fn a_certified_marketplace_places_standard_orders_and_another_registration
     let app = &linked.app;
     device_marketplace::Entity::update_many()
         .col_expr(device_marketplace::Column::CertificationState, Expr::value("certified"))
+        .col_expr(device_marketplace::Column::CertifiedAt, Expr::value(app::services::now()))
         .filter(device_marketplace::Column::DeviceId.eq(&linked.device))
         .exec(&app.db)
         .await

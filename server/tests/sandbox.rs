@@ -2,7 +2,7 @@
 
 mod support;
 
-use app::entities::{api_request, device, registration};
+use app::entities::{api_request, device, notification, registration, replenishment_order};
 use app::services::now;
 use app::services::request_log::{expire, LoggedCall, RequestLog, KEEP_PER_DEVICE};
 use reqwest::{Method, StatusCode};
@@ -260,4 +260,131 @@ async fn each_certification_case_is_ticked_only_by_its_evidence() {
         page.contains("A repeat replenish answered ORDER_INPROGRESS") && page.contains("Evidence"),
         "{page}"
     );
+}
+
+#[tokio::test]
+async fn an_owner_adds_test_accounts_that_can_link_before_certification_and_removes_them() {
+    let (app, org, device, client_id, _secret) = approved_device().await;
+    let form = [("org", org.as_str()), ("device", device.as_str())];
+    let load = || app.call("load_test_accounts", &form);
+    let listed = ok_json(load().await, "accounts").await;
+    let emails: Vec<&str> =
+        listed["accounts"].as_array().expect("accounts").iter().filter_map(|a| a["email"].as_str()).collect();
+    assert_eq!(emails, ["qa@example.com", TESTER], "the approved request's allow list");
+    assert_eq!(listed["can_manage"], true);
+
+    let add = |email: &'static str| {
+        let (app, org, device) = (&app, org.clone(), device.clone());
+        async move {
+            app.call(
+                "add_test_account",
+                &[("org", org.as_str()), ("device", device.as_str()), ("email", email)],
+            )
+            .await
+        }
+    };
+    let text = expect_status(add("not an address").await, StatusCode::BAD_REQUEST, "bad email").await;
+    assert!(text.contains("email"), "{text}");
+    let text = expect_status(add(TESTER).await, StatusCode::BAD_REQUEST, "already listed").await;
+    assert!(text.contains("already a test account"), "{text}");
+    ok_json(add("friend@example.com").await, "add").await;
+
+    // The added account links the device in test mode through the real consent page.
+    let query = authorize_query(&client_id, RETURN_URL, &scope_data("WP-1", "SN-FRIEND"));
+    let friend = customer(&app, &query, "friend@example.com").await;
+    let page = consent_page(&app, &friend, &query).await;
+    assert!(page.contains("Test device") && page.contains("Allow and link device"), "{page}");
+
+    let listed = ok_json(load().await, "accounts").await;
+    let account = |email: &str| {
+        listed["accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .find(|a| a["email"] == email)
+            .expect("listed")
+            .clone()
+    };
+    assert_eq!(account("friend@example.com")["added_by_owner"], true);
+    let remove = |id: String| {
+        let (app, org, device) = (&app, org.clone(), device.clone());
+        async move {
+            app.call(
+                "remove_test_account",
+                &[("org", org.as_str()), ("device", device.as_str()), ("account", id.as_str())],
+            )
+            .await
+        }
+    };
+    let from_request = account(TESTER)["id"].as_str().expect("id").to_owned();
+    expect_status(remove(from_request).await, StatusCode::BAD_REQUEST, "request's account").await;
+    ok_json(remove(account("friend@example.com")["id"].as_str().expect("id").to_owned()).await, "remove")
+        .await;
+    let page = consent_page(&app, &friend, &query).await;
+    assert!(page.contains("not available in your marketplace yet"), "removed accounts cannot link");
+
+    let stranger = app.stranger("stranger@example.com", "Strangers").await;
+    let form = [("org", org.as_str()), ("device", device.as_str()), ("email", "x@example.com")];
+    expect_status(
+        app.call_with(&stranger, "add_test_account", &form).await,
+        StatusCode::NOT_FOUND,
+        "stranger",
+    )
+    .await;
+    let form = [("org", org.as_str()), ("device", device.as_str())];
+    expect_status(
+        app.call_with(&stranger, "load_test_accounts", &form).await,
+        StatusCode::NOT_FOUND,
+        "stranger",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_test_clock_takes_the_sandbox_orders_through_hold_shipping_and_delivery() {
+    let linked = linked().await;
+    let app = &linked.app;
+    let org = organization_of(app, &linked.device).await;
+    let (_, placed) = replenish(&linked, "filter").await;
+    assert_eq!(placed["detailCode"], "TEST_ORDER_PLACED");
+    let status = || async {
+        replenishment_order::Entity::find().one(&app.db).await.expect("query").expect("order").status
+    };
+    let advance = |hours: &'static str| {
+        let (app, org, device) = (app, org.clone(), linked.device.clone());
+        async move {
+            app.call(
+                "advance_sandbox_clock",
+                &[("org", org.as_str()), ("device", device.as_str()), ("hours", hours)],
+            )
+            .await
+        }
+    };
+    expect_status(advance("5").await, StatusCode::BAD_REQUEST, "not a step").await;
+    ok_json(advance("1").await, "1 hour").await;
+    assert_eq!(status().await, "Pending", "still in its hold");
+    ok_json(advance("24").await, "24 hours").await;
+    assert_eq!(status().await, "Placed");
+    let clock = ok_json(
+        app.call("load_sandbox_clock", &[("org", org.as_str()), ("device", linked.device.as_str())]).await,
+        "clock",
+    )
+    .await;
+    assert_eq!(clock["ahead"], "1 day 1 hour ahead");
+    ok_json(advance("72").await, "3 days").await;
+    let order = replenishment_order::Entity::find().one(&app.db).await.expect("query").expect("order");
+    assert_eq!(order.status, "Delivered", "shipped after a day and delivered two days later, in one move");
+    assert!(order.placed_at < order.shipped_at && order.shipped_at < order.delivered_at);
+    app.inbox().wait_for(TESTER, "delivered").await;
+    let shipped = notification::Entity::find()
+        .filter(notification::Column::NotificationType.eq("ItemShippedNotification"))
+        .count(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(shipped, 1);
+
+    let stranger = app.stranger("stranger@example.com", "Strangers").await;
+    let form = [("org", org.as_str()), ("device", linked.device.as_str()), ("hours", "72")];
+    let refused = app.call_with(&stranger, "advance_sandbox_clock", &form).await;
+    expect_status(refused, StatusCode::NOT_FOUND, "stranger").await;
 }

@@ -12,6 +12,8 @@ pub struct Model {
     pub device_type: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// How far the device's sandbox test clock has been moved ahead of real time.
+    pub sandbox_clock_seconds: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

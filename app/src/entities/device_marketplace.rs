@@ -12,6 +12,8 @@ pub struct Model {
     pub is_primary: bool,
     pub friendly_name: Option<String>,
     pub certification_state: String,
+    /// When a reviewer first certified the marketplace: live use is on from then.
+    pub certified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
 

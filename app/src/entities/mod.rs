@@ -3,6 +3,7 @@
 pub mod account_token;
 pub mod api_request;
 pub mod audit_log;
+pub mod certification_request;
 pub mod consumable_category;
 pub mod customer;
 pub mod customer_token;

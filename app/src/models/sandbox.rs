@@ -46,11 +46,55 @@ pub struct ApiRequestView {
     pub response: String,
 }
 
+/// One notification about the device, delivered (or not yet) to one endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceDeliveryView {
+    pub at: String,
+    pub notification_type: String,
+    pub endpoint_url: String,
+    /// The endpoint's delivery log, where each attempt is shown and the delivery can be replayed.
+    pub log_href: String,
+    /// `Delivered`, `Retrying` or `Failed`.
+    pub state: String,
+    pub attempts: i32,
+    pub last_status: Option<i32>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeviceLogs {
     pub requests: Vec<ApiRequestView>,
+    /// The newest notification deliveries about the device's registrations.
+    pub deliveries: Vec<DeviceDeliveryView>,
     /// Every call the device's log holds, for the filter's choices.
     pub calls: Vec<String>,
+}
+
+/// How far the test clock can be moved at once: hours, and the button's words.
+pub const CLOCK_STEPS: [(i64, &str); 3] = [(1, "1 hour"), (24, "24 hours"), (72, "3 days")];
+
+/// The sandbox's test clock: how far ahead of real time its test orders live.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SandboxClock {
+    /// "Not moved", or how far ahead, in words.
+    pub ahead: String,
+    pub sandbox_time: String,
+    pub can_edit: bool,
+}
+
+/// A customer account allowed to link the device before certification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestAccountView {
+    pub id: String,
+    pub email: String,
+    /// Added by an owner (removable), or from the approved request.
+    pub added_by_owner: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestAccounts {
+    pub accounts: Vec<TestAccountView>,
+    /// Owners add and remove test accounts.
+    pub can_manage: bool,
 }
 
 #[cfg(test)]

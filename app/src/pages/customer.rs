@@ -89,7 +89,8 @@ pub fn CustomerCheckEmailPage() -> impl IntoView {
 }
 
 /// The link of the verification email. Verifying takes a click, so a mail scanner that opens links does
-/// not use it up.
+/// not use it up. A plain form: verifying leads back to the consent page, whose policy allows its own
+/// form to leave for the client's return URL, and only a full page load brings that policy.
 #[component]
 pub fn CustomerVerifyPage() -> impl IntoView {
     let action = ServerAction::<VerifyCustomerEmail>::new();
@@ -101,11 +102,11 @@ pub fn CustomerVerifyPage() -> impl IntoView {
         <main id="main" class="narrow">
             <h1>"Verify your email"</h1>
             <p>"Confirm that this address is yours; you are then signed in and taken back to link your device."</p>
-            <ActionForm action=action attr:class="form">
+            <form method="post" action="/api/verify_customer_email" class="form">
                 <FormAlert error/>
                 <input type="hidden" name="token" value=move || token.get().unwrap_or_default()/>
                 <Submit label="Verify email" pending=action.pending()/>
-            </ActionForm>
+            </form>
         </main>
     }
 }

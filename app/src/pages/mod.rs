@@ -2,6 +2,7 @@
 
 mod account;
 mod auth;
+mod certification_review;
 mod consent;
 mod customer;
 mod devices;
@@ -17,6 +18,7 @@ pub use account::AccountPage;
 pub use auth::{
     CheckEmailPage, ForgotPasswordPage, HomePage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage,
 };
+pub use certification_review::CertificationReviewPage;
 pub use consent::ConsentPage;
 pub use customer::{CancelOrderPage, CustomerCheckEmailPage, CustomerVerifyPage, MyAccountPage};
 pub use devices::{

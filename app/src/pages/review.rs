@@ -1,12 +1,15 @@
 //! The reviewers' console: the queue across organizations, and one request with its decisions. Everyone
 //! but a reviewer is shown "not found".
 
+use super::certification_review::CertificationQueue;
 use super::{action_error, query_param};
+use crate::api::certification::load_certification_queue;
 use crate::api::review::{
     load_review_queue, load_review_request, ApproveRequest, ClaimRequest, RejectRequest, RequestChanges,
 };
 use crate::components::{error_id, ErrorPage, FieldError, FormAlert, Notice, SignedInFrame, Submit};
 use crate::error::AppError;
+use crate::models::certification::CertificationQueueItem;
 use crate::models::replenishment::RequestState;
 use crate::models::{QueueItem, ReviewQueue, ReviewRequest};
 use leptos::prelude::*;
@@ -30,21 +33,29 @@ pub fn ReviewPage() -> impl IntoView {
     let filter = query_param("state");
     // Created here, outside the frame's Suspense, so that it is created (and loaded) once.
     let queue = Resource::new(move || filter.get().unwrap_or_default(), load_review_queue);
+    let certifications = Resource::new(|| (), |_| load_certification_queue());
     view! {
         <Title text="Review queue · Replenish"/>
         <SignedInFrame>
-            <ReviewQueueView queue/>
+            <ReviewQueueView queue certifications/>
         </SignedInFrame>
     }
 }
 
 #[component]
-fn ReviewQueueView(queue: Resource<Result<ReviewQueue, AppError>>) -> impl IntoView {
+fn ReviewQueueView(
+    queue: Resource<Result<ReviewQueue, AppError>>,
+    certifications: Resource<Result<Vec<CertificationQueueItem>, AppError>>,
+) -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match queue.await {
-                    Ok(queue) => view! { <QueueTable queue/> }.into_any(),
+                    Ok(queue) => view! {
+                        <QueueTable queue/>
+                        <CertificationQueue queue=certifications/>
+                    }
+                        .into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
@@ -294,7 +305,7 @@ fn DecisionForms(id: String, decisions: Decisions) -> impl IntoView {
 
 /// The inside of one decision's form: its note and its button.
 #[component]
-fn NoteFields(
+pub(crate) fn NoteFields(
     error: Signal<Option<AppError>>,
     #[prop(into)] pending: Signal<bool>,
     id: String,

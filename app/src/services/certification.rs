@@ -2,17 +2,22 @@
 //! the device's own data, and what its test registrations in that marketplace did through the runtime API.
 
 use crate::entities::{
-    api_request, device, device_image, device_marketplace, marketplace, notification, notification_delivery,
-    oauth_token, registration, registration_slot, replenishment_order, slot, slot_name,
+    api_request, certification_request, device, device_image, device_marketplace, marketplace, notification,
+    notification_delivery, oauth_token, registration, registration_slot, replenishment_order, slot,
+    slot_name,
 };
 use crate::error::AppError;
 use crate::models::certification::{CertificationCase, CertificationTab, MarketplaceChecklist};
-use crate::models::certification_label;
 use crate::models::notification::NOTIFICATION_TYPES;
 use crate::services::display_time;
 use crate::services::orders::CANCELLED;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeSet, HashSet};
+
+/// States of a certification request.
+pub const SUBMITTED: &str = "submitted";
+pub const CERTIFIED: &str = "certified";
+pub const FAILED: &str = "failed";
 
 const REPLENISH_CALL: &str = "POST /replenish/{slot_id}";
 const SLOT_STATUS_CALL: &str = "POST /slotStatus/{slot_id}";
@@ -25,7 +30,7 @@ pub async fn load_tab(
     organization_id: &str,
     device_id: &str,
 ) -> Result<CertificationTab, AppError> {
-    crate::services::organizations::member_role(db, organization_id, user_id).await?;
+    let role = crate::services::organizations::member_role(db, organization_id, user_id).await?;
     let device = crate::services::devices::find_device(db, organization_id, device_id).await?;
     let enabled = device_marketplace::Entity::find()
         .filter(device_marketplace::Column::OrganizationId.eq(organization_id))
@@ -38,7 +43,7 @@ pub async fn load_tab(
     for enabled in &enabled {
         marketplaces.push(checklist(db, &device, enabled).await?);
     }
-    Ok(CertificationTab { marketplaces })
+    Ok(CertificationTab { marketplaces, can_edit: role.can_edit() })
 }
 
 fn case(key: &str, title: &str, passed: bool, evidence: String, link: Option<String>) -> CertificationCase {
@@ -310,10 +315,27 @@ pub async fn checklist(
         Some(sandbox_link(&base, EVENTS_CALL)),
     ));
 
+    let latest = certification_request::Entity::find()
+        .filter(certification_request::Column::OrganizationId.eq(organization_id))
+        .filter(certification_request::Column::DeviceId.eq(&device.id))
+        .filter(certification_request::Column::MarketplaceCode.eq(code))
+        .order_by_desc(certification_request::Column::SubmittedAt)
+        .one(db)
+        .await?;
     Ok(MarketplaceChecklist {
         code: code.clone(),
         name,
-        state: certification_label(&enabled.certification_state).to_owned(),
+        state: enabled.certification_state.clone(),
         cases,
+        latest_request: latest.map(|request| latest_sentence(&request)),
     })
+}
+
+fn latest_sentence(request: &certification_request::Model) -> String {
+    let decided = request.decided_at.map(display_time).unwrap_or_default();
+    match request.state.as_str() {
+        SUBMITTED => format!("Submitted on {}; waiting for review.", display_time(request.submitted_at)),
+        CERTIFIED => format!("Certified on {decided}."),
+        _ => format!("Certification failed on {decided}: {}", request.note),
+    }
 }

@@ -144,6 +144,7 @@ pub async fn register_device(
         device_type: Set(device_type.map(|t| t.as_str().to_owned())),
         created_at: Set(at),
         updated_at: Set(at),
+        sandbox_clock_seconds: Set(0),
     }
     .insert(&txn)
     .await;
@@ -164,6 +165,7 @@ pub async fn register_device(
         is_primary: Set(true),
         friendly_name: Set(None),
         certification_state: Set("not_certified".to_owned()),
+        certified_at: Set(None),
         created_at: Set(at),
     }
     .insert(&txn)
@@ -506,6 +508,7 @@ pub async fn enable_marketplace(
         is_primary: Set(false),
         friendly_name: Set(None),
         certification_state: Set("not_certified".to_owned()),
+        certified_at: Set(None),
         created_at: Set(now()),
     }
     .insert(&txn)
@@ -567,16 +570,25 @@ pub async fn localize_device(
     }
     let txn = db.begin().await?;
     let mut changed = Vec::new();
+    let mut changed_codes = Vec::new();
     for (row, name) in updates {
         if row.friendly_name == name {
             continue;
         }
         changed.push(format!("{}: {}", row.marketplace_code, name.as_deref().unwrap_or("(cleared)")));
+        changed_codes.push(row.marketplace_code.clone());
         let mut active: device_marketplace::ActiveModel = row.into();
         active.friendly_name = Set(name);
         active.update(&txn).await?;
     }
     if !changed.is_empty() {
+        crate::services::certification_review::mark_changed(
+            &txn,
+            organization_id,
+            device_id,
+            Some(changed_codes),
+        )
+        .await?;
         audit::record(
             &txn,
             Some(organization_id),

@@ -65,10 +65,33 @@ pub async fn advance_orders(
     settings: &PortalSettings,
     at: DateTime<Utc>,
 ) -> Result<usize, AppError> {
+    advance(db, settings, at, None).await
+}
+
+/// The same for the orders of some registrations only: a sandbox's test clock moves its own orders.
+pub async fn advance_orders_of(
+    db: &DatabaseConnection,
+    settings: &PortalSettings,
+    at: DateTime<Utc>,
+    registration_ids: &[String],
+) -> Result<usize, AppError> {
+    advance(db, settings, at, Some(registration_ids)).await
+}
+
+async fn advance(
+    db: &DatabaseConnection,
+    settings: &PortalSettings,
+    at: DateTime<Utc>,
+    registration_ids: Option<&[String]>,
+) -> Result<usize, AppError> {
     let mut moved = 0;
     for step in &STEPS {
-        for order in due(step, settings, at).limit(BATCH).all(db).await? {
-            if transition(db, settings, &order, step, at).await? {
+        let mut query = due(step, settings, at);
+        if let Some(ids) = registration_ids {
+            query = query.filter(replenishment_order::Column::RegistrationId.is_in(ids.iter().cloned()));
+        }
+        for order in query.limit(BATCH).all(db).await? {
+            if transition(db, settings, &order, step).await? {
                 moved += 1;
             }
         }
@@ -76,19 +99,26 @@ pub async fn advance_orders(
     Ok(moved)
 }
 
-/// One order one step, compare-and-swap on its status so that two instances never both move it.
+/// One order one step, compare-and-swap on its status so that two instances never both move it. The step
+/// is stamped with the time it was due, not the time it ran: a clock moved days ahead takes an order
+/// through every step it passed, each at its own time.
 async fn transition(
     db: &DatabaseConnection,
     settings: &PortalSettings,
     order: &replenishment_order::Model,
     step: &Step,
-    at: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let txn = db.begin().await?;
-    let stamp = match step.to {
-        PLACED => replenishment_order::Column::PlacedAt,
-        SHIPPED => replenishment_order::Column::ShippedAt,
-        _ => replenishment_order::Column::DeliveredAt,
+    let (stamp, at) = match step.to {
+        PLACED => (replenishment_order::Column::PlacedAt, order.hold_until),
+        SHIPPED => (
+            replenishment_order::Column::ShippedAt,
+            order.placed_at.unwrap_or(order.hold_until) + settings.ship_after,
+        ),
+        _ => (
+            replenishment_order::Column::DeliveredAt,
+            order.shipped_at.unwrap_or(order.hold_until) + settings.deliver_after,
+        ),
     };
     let won = replenishment_order::Entity::update_many()
         .col_expr(replenishment_order::Column::Status, Expr::value(step.to))

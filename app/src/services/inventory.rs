@@ -193,6 +193,7 @@ pub async fn save_inventory(
         active.update(&txn).await?;
     }
     if !summary.is_empty() {
+        crate::services::certification_review::mark_changed(&txn, organization_id, device_id, None).await?;
         audit::record(
             &txn,
             Some(organization_id),
@@ -272,17 +273,20 @@ pub async fn localize_slots(
         .map(|n| ((n.slot_key.clone(), n.marketplace_code.clone()), n))
         .collect();
     let mut changed = Vec::new();
+    let mut changed_codes = Vec::new();
     for (stored, code, name) in wanted {
         match (current.get(&(stored.id.clone(), code.clone())), name) {
             (Some(row), None) => {
                 row.clone().delete(&txn).await?;
                 changed.push(format!("{} {code}: (cleared)", stored.slot_id));
+                changed_codes.push(code);
             }
             (Some(row), Some(name)) if row.name != name => {
                 let mut active: slot_name::ActiveModel = row.clone().into();
                 active.name = Set(name.clone());
                 active.update(&txn).await?;
                 changed.push(format!("{} {code}: {name}", stored.slot_id));
+                changed_codes.push(code);
             }
             (None, Some(name)) => {
                 slot_name::ActiveModel {
@@ -295,11 +299,19 @@ pub async fn localize_slots(
                 .insert(&txn)
                 .await?;
                 changed.push(format!("{} {code}: {name}", stored.slot_id));
+                changed_codes.push(code);
             }
             _ => {}
         }
     }
     if !changed.is_empty() {
+        crate::services::certification_review::mark_changed(
+            &txn,
+            organization_id,
+            device_id,
+            Some(changed_codes),
+        )
+        .await?;
         audit::record(
             &txn,
             Some(organization_id),

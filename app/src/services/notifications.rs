@@ -75,6 +75,17 @@ pub fn signature_header(
 
 /// Writes a notification and a delivery to every endpoint of the organization that takes its type. Call it
 /// on the transaction of the change it reports.
+/// What a delivery came to: `Delivered`, `Failed` (given up) or `Retrying`.
+pub fn delivery_state(delivery: &notification_delivery::Model) -> &'static str {
+    if delivery.delivered_at.is_some() {
+        "Delivered"
+    } else if delivery.gave_up_at.is_some() {
+        "Failed"
+    } else {
+        "Retrying"
+    }
+}
+
 pub async fn emit(
     conn: &impl ConnectionTrait,
     organization_id: &str,
@@ -310,13 +321,7 @@ pub async fn load_delivery_log(
     let deliveries = deliveries
         .into_iter()
         .map(|d| {
-            let state = if d.delivered_at.is_some() {
-                "Delivered"
-            } else if d.gave_up_at.is_some() {
-                "Failed"
-            } else {
-                "Retrying"
-            };
+            let state = delivery_state(&d);
             DeliveryView {
                 notification_type: types.get(&d.notification_id).cloned().unwrap_or_default(),
                 created_at: display_time(d.created_at),

@@ -3,9 +3,13 @@
 //! call a lock and a push, not a database write. A crash loses at most the last half second of the log;
 //! the changes the calls made are written by their own transactions and never depend on it.
 
-use crate::entities::{api_request, registration};
+use crate::entities::{
+    api_request, notification, notification_delivery, notification_endpoint, registration,
+};
 use crate::error::AppError;
-use crate::models::sandbox::{ApiRequestView, DeviceLogs, LogFilter};
+use crate::models::sandbox::{ApiRequestView, DeviceDeliveryView, DeviceLogs, LogFilter};
+use crate::services::display_time;
+use crate::services::notifications::delivery_state;
 use crate::services::now;
 use crate::services::tokens::new_id;
 use chrono::{DateTime, Duration, Utc};
@@ -219,5 +223,63 @@ pub async fn device_logs(
             })
         })
         .collect();
-    Ok(DeviceLogs { requests, calls })
+    let deliveries = device_deliveries(db, organization_id, device_id).await?;
+    Ok(DeviceLogs { requests, calls, deliveries })
+}
+
+/// Deliveries shown per device; the endpoint's own log has them all.
+const DELIVERIES_SHOWN: u64 = 100;
+
+async fn device_deliveries(
+    db: &DatabaseConnection,
+    organization_id: &str,
+    device_id: &str,
+) -> Result<Vec<DeviceDeliveryView>, AppError> {
+    let registrations: Vec<String> = registration::Entity::find()
+        .select_only()
+        .column(registration::Column::Id)
+        .filter(registration::Column::OrganizationId.eq(organization_id))
+        .filter(registration::Column::DeviceId.eq(device_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let notifications: HashMap<String, notification::Model> = notification::Entity::find()
+        .filter(notification::Column::OrganizationId.eq(organization_id))
+        .filter(notification::Column::RegistrationId.is_in(registrations))
+        .order_by_desc(notification::Column::CreatedAt)
+        .limit(DELIVERIES_SHOWN)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id.clone(), n))
+        .collect();
+    let endpoints: HashMap<String, String> = notification_endpoint::Entity::find()
+        .filter(notification_endpoint::Column::OrganizationId.eq(organization_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.url))
+        .collect();
+    let deliveries = notification_delivery::Entity::find()
+        .filter(notification_delivery::Column::OrganizationId.eq(organization_id))
+        .filter(notification_delivery::Column::NotificationId.is_in(notifications.keys().cloned()))
+        .order_by_desc(notification_delivery::Column::CreatedAt)
+        .limit(DELIVERIES_SHOWN)
+        .all(db)
+        .await?;
+    Ok(deliveries
+        .into_iter()
+        .map(|d| DeviceDeliveryView {
+            at: display_time(d.created_at),
+            notification_type: notifications
+                .get(&d.notification_id)
+                .map(|n| n.notification_type.clone())
+                .unwrap_or_default(),
+            endpoint_url: endpoints.get(&d.endpoint_id).cloned().unwrap_or_default(),
+            log_href: format!("/orgs/{organization_id}/settings/notifications/{}", d.endpoint_id),
+            state: delivery_state(&d).to_owned(),
+            attempts: d.attempts,
+            last_status: d.last_status,
+        })
+        .collect())
 }

@@ -156,7 +156,10 @@ async fn record_one(
     let unit_size = approval.unit_size.parse::<f64>().unwrap_or(0.0);
     let level = match reading.kind {
         ReadingKind::Level => Some(reading.value),
-        ReadingKind::Usage => registered.level.map(|level| (level - reading.value).max(0.0)),
+        // Until a level is tracked, the remaining quantity of the last slot status report is the start.
+        ReadingKind::Usage => {
+            registered.level.or(registered.remaining_quantity).map(|level| (level - reading.value).max(0.0))
+        }
         ReadingKind::Replacement => Some(unit_size),
     };
     let low = level.is_some_and(|level| level <= threshold);

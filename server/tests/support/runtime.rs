@@ -101,6 +101,12 @@ pub fn token_of(link: &str) -> String {
     link.split("token=").nth(1).expect("token in link").to_owned()
 }
 
+/// The consent page as `browser` sees it.
+pub async fn consent_page(app: &TestApp, browser: &reqwest::Client, query: &str) -> String {
+    let response = browser.get(app.url(&format!("/ap/oa?{query}"))).send().await.expect("page");
+    response.text().await.expect("body")
+}
+
 /// Confirms the consent as a browser posts the form; answers where it sends the customer.
 pub async fn confirm(app: &TestApp, browser: &Client, query: &str, choices: &[(String, String)]) -> String {
     let mut form = vec![("query".to_owned(), query.to_owned()), ("decision".to_owned(), "allow".to_owned())];

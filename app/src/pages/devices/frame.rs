@@ -4,7 +4,7 @@ use super::super::organizations::org;
 use crate::api::devices::load_device;
 use crate::components::{org_id_param, ErrorPage, OrgResource};
 use crate::error::AppError;
-use crate::models::DeviceDetail;
+use crate::models::{certification_label, DeviceDetail, DeviceMarketplace};
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_params_map};
@@ -85,6 +85,26 @@ const TABS: [(&str, &str); 7] = [
     ("/certification", "Certification"),
 ];
 
+/// A badge per marketplace that is certified, waiting for review or needs re-certification.
+#[component]
+fn CertificationBadges(marketplaces: Vec<DeviceMarketplace>) -> impl IntoView {
+    let shown: Vec<DeviceMarketplace> =
+        marketplaces.into_iter().filter(|m| m.certification != "not_certified").collect();
+    (!shown.is_empty()).then(|| {
+        view! {
+            <ul class="badges" aria-label="Certification">
+                {shown
+                    .into_iter()
+                    .map(|m| {
+                        let class = format!("badge certification-{}", m.certification);
+                        view! { <li class=class>{format!("{} · {}", m.marketplace.code, certification_label(&m.certification))}</li> }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    })
+}
+
 #[component]
 pub fn DeviceFrame() -> impl IntoView {
     let org_id = org_id_param();
@@ -107,6 +127,7 @@ pub fn DeviceFrame() -> impl IntoView {
                             <p class="breadcrumb"><a href=format!("/orgs/{org_id}")>"Devices"</a></p>
                             <h1>{detail.name.clone()}</h1>
                             <p class="subtitle">"Model ID " <code>{detail.model_id.clone()}</code></p>
+                            <CertificationBadges marketplaces=detail.marketplaces.clone()/>
                             <nav class="tabs" aria-label="Device sections">
                                 {TABS
                                     .into_iter()

@@ -1,12 +1,19 @@
-//! The *Sandbox* tab: the runtime API calls of the device's registrations, newest first, filterable by
-//! call, outcome and mode (a GET form, so the filter is in the address and works without JavaScript).
+//! The *Sandbox* tab: the test accounts that may link the device before certification, and the runtime
+//! API calls of the device's registrations, newest first, filterable by call, outcome and mode (a GET
+//! form, so the filter is in the address and works without JavaScript).
 
-use super::super::query_param;
+use super::super::{action_error, organizations::org, query_param};
 use super::frame::{device, device_tab};
-use crate::api::sandbox::load_device_logs;
-use crate::components::{org_id_param, ErrorPage};
+use crate::api::sandbox::{
+    load_device_logs, load_sandbox_clock, load_test_accounts, AddTestAccount, AdvanceSandboxClock,
+    RemoveTestAccount,
+};
+use crate::components::{org_id_param, ErrorPage, Field, FormAlert, Notice, Submit};
 use crate::error::AppError;
-use crate::models::sandbox::{ApiRequestView, DeviceLogs, LogFilter, MODES, OUTCOMES};
+use crate::models::sandbox::{
+    ApiRequestView, DeviceDeliveryView, DeviceLogs, LogFilter, SandboxClock, TestAccounts, CLOCK_STEPS,
+    MODES, OUTCOMES,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -16,6 +23,11 @@ use leptos_router::hooks::use_params_map;
 struct LogsContext {
     logs: Resource<Result<DeviceLogs, AppError>>,
     filter: Memo<LogFilter>,
+    accounts: Resource<Result<TestAccounts, AppError>>,
+    add: ServerAction<AddTestAccount>,
+    remove: ServerAction<RemoveTestAccount>,
+    clock: Resource<Result<SandboxClock, AppError>>,
+    advance: ServerAction<AdvanceSandboxClock>,
 }
 
 #[component]
@@ -32,25 +44,63 @@ pub fn SandboxPage() -> impl IntoView {
         move || (org_id.get(), params.read().get("device").unwrap_or_default(), filter.get()),
         |(org, device, filter)| load_device_logs(org, device, filter),
     );
-    provide_context(LogsContext { logs, filter });
+    let (add, remove) = (ServerAction::<AddTestAccount>::new(), ServerAction::<RemoveTestAccount>::new());
+    let accounts = Resource::new(
+        move || {
+            let versions = (add.version().get(), remove.version().get());
+            (org_id.get(), params.read().get("device").unwrap_or_default(), versions)
+        },
+        |(org, device, _)| load_test_accounts(org, device),
+    );
+    let advance = ServerAction::<AdvanceSandboxClock>::new();
+    let clock = Resource::new(
+        move || (org_id.get(), params.read().get("device").unwrap_or_default(), advance.version().get()),
+        |(org, device, _)| load_sandbox_clock(org, device),
+    );
+    provide_context(LogsContext { logs, filter, accounts, add, remove, clock, advance });
     device_tab(|| view! { <SandboxView/> })
 }
 
 #[component]
 fn SandboxView() -> impl IntoView {
     let context = device();
-    let LogsContext { logs, filter } = expect_context::<LogsContext>();
+    let LogsContext { logs, filter, accounts, clock, .. } = expect_context::<LogsContext>();
     view! {
         <Title text=format!("Sandbox · {} · Replenish", context.detail.name)/>
+        <section aria-labelledby="test-accounts-heading">
+            <h2 id="test-accounts-heading">"Test accounts"</h2>
+            <p>"These customer accounts can link the device before it is certified (with " <code>"should_include_non_live"</code> "). Their registrations are test registrations: every order is a test order, never charged or handed to a fulfiller."</p>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match accounts.await {
+                        Ok(accounts) => view! { <TestAccountList accounts/> }.into_any(),
+                        Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+        <section aria-labelledby="test-clock-heading">
+            <h2 id="test-clock-heading">"Test clock"</h2>
+            <p>"Move this sandbox ahead in time to see test orders leave their 24-hour hold, ship and be delivered, with their notifications and emails. Live orders keep real time."</p>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match clock.await {
+                        Ok(clock) => view! { <TestClock clock/> }.into_any(),
+                        Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
         <section aria-labelledby="api-log-heading">
             <h2 id="api-log-heading">"API requests"</h2>
             <p>"The newest 500 runtime API calls of this device's registrations, kept for 30 days. Calls appear within a second."</p>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match logs.await {
-                        Ok(DeviceLogs { requests, calls }) => view! {
+                        Ok(DeviceLogs { requests, calls, deliveries }) => view! {
                             <LogFilterForm calls filter=filter.get_untracked()/>
                             <RequestTable requests/>
+                            <DeliveryTable deliveries/>
                         }
                             .into_any(),
                         Err(error) => view! { <ErrorPage error/> }.into_any(),
@@ -58,6 +108,106 @@ fn SandboxView() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+#[component]
+fn TestAccountList(accounts: TestAccounts) -> impl IntoView {
+    let LogsContext { add, remove, .. } = expect_context::<LogsContext>();
+    let (org_id, device_id) = (org().organization.id.clone(), device().detail.id.clone());
+    let changed = query_param("accounts");
+    let notice = Signal::derive(move || {
+        changed.get().and_then(|what| match what.as_str() {
+            "added" => Some("Test account added.".to_owned()),
+            "removed" => Some("Test account removed.".to_owned()),
+            _ => None,
+        })
+    });
+    let (add_error, remove_error) = (action_error(add), action_error(remove));
+    let can_manage = accounts.can_manage;
+    let list = if accounts.accounts.is_empty() {
+        view! { <p>"No test accounts yet."</p> }.into_any()
+    } else {
+        let (org_id, device_id) = (org_id.clone(), device_id.clone());
+        view! {
+            <ul class="test-accounts">
+                {accounts
+                    .accounts
+                    .into_iter()
+                    .map(|account| {
+                        let source = if account.added_by_owner { "Added by an owner" } else { "From the approved request" };
+                        let removable = can_manage && account.added_by_owner;
+                        let label = format!("Remove {}", account.email);
+                        let (org_id, device_id) = (org_id.clone(), device_id.clone());
+                        view! {
+                            <li>
+                                <span>{account.email.clone()}</span>
+                                <span class="hint">{source}</span>
+                                {removable.then(|| view! {
+                                    <ActionForm action=remove attr:class="inline-form">
+                                        <input type="hidden" name="org" value=org_id/>
+                                        <input type="hidden" name="device" value=device_id/>
+                                        <input type="hidden" name="account" value=account.id/>
+                                        <Submit label="Remove" aria_label=label pending=remove.pending() class="button"/>
+                                    </ActionForm>
+                                })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        <Notice text=notice/>
+        <FormAlert error=remove_error/>
+        {list}
+        {can_manage.then(|| view! {
+            <ActionForm action=add attr:class="form inline-form" attr:novalidate=true>
+                <FormAlert error=add_error/>
+                <input type="hidden" name="org" value=org_id/>
+                <input type="hidden" name="device" value=device_id/>
+                <Field label="Customer email" name="email" kind="email" error=add_error hint="The customer signs up (or in) with this address on the consent page."/>
+                <Submit label="Add test account" pending=add.pending()/>
+            </ActionForm>
+        })}
+    }
+}
+
+#[component]
+fn TestClock(clock: SandboxClock) -> impl IntoView {
+    let LogsContext { advance, .. } = expect_context::<LogsContext>();
+    let (org_id, device_id) = (org().organization.id.clone(), device().detail.id.clone());
+    let moved = query_param("clock");
+    let notice = Signal::derive(move || {
+        moved.get().map(|steps| format!("The clock moved; test orders took {steps} step(s)."))
+    });
+    let error = action_error(advance);
+    view! {
+        <Notice text=notice/>
+        <FormAlert error/>
+        <p class="clock">{format!("{} · sandbox time {}", clock.ahead, clock.sandbox_time)}</p>
+        {clock.can_edit.then(|| view! {
+            <div class="clock-buttons">
+                {CLOCK_STEPS
+                    .into_iter()
+                    .map(|(hours, words)| {
+                        let (org_id, device_id) = (org_id.clone(), device_id.clone());
+                        view! {
+                            <ActionForm action=advance attr:class="inline-form">
+                                <input type="hidden" name="org" value=org_id/>
+                                <input type="hidden" name="device" value=device_id/>
+                                <input type="hidden" name="hours" value=hours.to_string()/>
+                                <button type="submit" class="button" disabled=move || advance.pending().get()>
+                                    {format!("Advance {words}")}
+                                </button>
+                            </ActionForm>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        })}
     }
 }
 
@@ -145,4 +295,49 @@ fn RequestTable(requests: Vec<ApiRequestView>) -> impl IntoView {
         </table>
     }
         .into_any()
+}
+
+#[component]
+fn DeliveryTable(deliveries: Vec<DeviceDeliveryView>) -> impl IntoView {
+    let body = if deliveries.is_empty() {
+        view! { <p role="status">"No notifications about this device yet."</p> }.into_any()
+    } else {
+        view! {
+            <table class="table api-log">
+                <caption>{format!("{} delivery(ies), newest first", deliveries.len())}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Time"</th>
+                        <th scope="col">"Notification"</th>
+                        <th scope="col">"Endpoint"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"Attempts"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {deliveries
+                        .into_iter()
+                        .map(|d| {
+                            let ok = d.state == "Delivered";
+                            let last = d.last_status.map(|s| format!(" · last {s}")).unwrap_or_default();
+                            view! {
+                                <tr>
+                                    <td>{d.at}</td>
+                                    <th scope="row"><code>{d.notification_type}</code></th>
+                                    <td><a href=d.log_href>{d.endpoint_url}</a></td>
+                                    <td class:status-ok=ok class:status-error=!ok>{d.state}</td>
+                                    <td>{format!("{}{last}", d.attempts)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! {
+        <h3>"Notification deliveries"</h3>
+        {body}
+    }
 }
