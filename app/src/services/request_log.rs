@@ -72,7 +72,7 @@ impl RequestLog {
                 if let Err(error) = writer.flush(&db).await {
                     tracing::warn!(%error, "request log not written");
                 }
-                if flushes % EXPIRE_EVERY_FLUSHES == 0 {
+                if flushes.is_multiple_of(EXPIRE_EVERY_FLUSHES) {
                     if let Err(error) = expire(&db, now()).await {
                         tracing::warn!(%error, "old requests not deleted");
                     }
