@@ -264,7 +264,25 @@ async fn a_marketplace_is_certified_on_evidence_by_a_reviewer_and_then_links_liv
     let decided_twice = app.call_with(&reviewer, "decide_certification", &fail).await;
     expect_status(decided_twice, StatusCode::BAD_REQUEST, "decided twice").await;
 
+    // A change while a request waits withdraws it: its evidence no longer describes the device.
     ok_json(submit(app, &org, &device).await, "resubmit").await;
+    let queue = ok_json(app.call_with(&reviewer, "load_certification_queue", &[]).await, "queue").await;
+    let stale = queue[0]["id"].as_str().expect("id").to_owned();
+    let field = app::models::inventory::slot_name_field(&linked.keys["salt"], "US");
+    let rename =
+        [("org", org.as_str()), ("device", device.as_str()), (field.as_str(), "Dishwasher salt 2 kg")];
+    ok_json(app.call("localize_slots", &rename).await, "rename while waiting").await;
+    assert_eq!(marketplace_state(app, &device).await.certification_state, "not_certified");
+    let withdrawn = [("request", stale.as_str()), ("decision", "certify"), ("note", "")];
+    let text = expect_status(
+        app.call_with(&reviewer, "decide_certification", &withdrawn).await,
+        StatusCode::BAD_REQUEST,
+        "withdrawn request",
+    )
+    .await;
+    assert!(text.contains("already decided"), "{text}");
+
+    ok_json(submit(app, &org, &device).await, "submit again").await;
     let queue = ok_json(app.call_with(&reviewer, "load_certification_queue", &[]).await, "queue").await;
     let second = queue[0]["id"].as_str().expect("id").to_owned();
     let certify = [("request", second.as_str()), ("decision", "certify"), ("note", "")];

@@ -183,15 +183,16 @@ async fn a_customer_proves_the_address_before_signing_in_and_sign_up_reveals_no_
     assert!(text.contains("Verify your email address first"), "{text}");
     assert_eq!(app.inbox().wait_for_count(TESTER, 2).await, 2, "a second link");
 
-    // Signing up again with a known address answers the same and mails the owner of the address.
+    // Signing up again before anyone proved the address answers the same; the password typed last is
+    // the one that will work, so nobody can claim an address ahead of its owner.
     let (again, _) = sign_up(TESTER, "another long passphrase").await;
     assert_eq!(expect_status(again, StatusCode::OK, "repeat sign-up").await, first);
-    let notice = app.inbox().wait_for(TESTER, "You already have a Replenish account").await;
-    assert_eq!(link_path(&notice.text, "/ap/oa"), format!("/ap/oa?{query}"));
+    assert_eq!(app.inbox().wait_for_count(TESTER, 3).await, 3, "a third link");
+    let third = verification_link(&app, TESTER).await;
+    assert_ne!(third, link);
     assert_eq!(customer::Entity::find().count(&app.db).await.expect("count"), 1);
 
-    // The first link still works (the second did not replace it), signs the customer in and returns to
-    // the consent; it works once.
+    // The first link still works, signs the customer in and returns to the consent; then no link works.
     let verified = browser
         .post(app.url("/api/verify_customer_email"))
         .header(ACCEPT, "text/html")
@@ -203,23 +204,34 @@ async fn a_customer_proves_the_address_before_signing_in_and_sign_up_reveals_no_
     assert!(verified.status().is_redirection(), "{}", verified.status());
     assert_eq!(verified.headers()[LOCATION].to_str().expect("location"), format!("/ap/oa?{query}"));
     assert!(consent_page(&app, &browser, &query).await.contains(&format!("Signed in as {TESTER}")));
-    let reused = app.call_with(&browser, "verify_customer_email", &[("token", &token_of(&link))]).await;
-    let text = expect_status(reused, StatusCode::BAD_REQUEST, "reused link").await;
-    assert!(text.contains("already used"), "{text}");
+    for used in [&link, &third] {
+        let reused = app.call_with(&browser, "verify_customer_email", &[("token", &token_of(used))]).await;
+        let text = expect_status(reused, StatusCode::BAD_REQUEST, "used link").await;
+        assert!(text.contains("already used"), "{text}");
+    }
     let stored = customer::Entity::find().one(&app.db).await.expect("customer").expect("row");
     assert!(stored.email_verified_at.is_some());
 
-    // Now the password works from another browser.
-    let other = client_for(app.address);
-    let signed_in = app
-        .call_with(
-            &other,
-            "customer_sign_in",
-            &[("query", &query), ("email", TESTER), ("password", PASSWORD)],
-        )
-        .await;
+    // The password typed last works from another browser; the first one no longer does.
+    let sign_in = |password: &'static str| {
+        let (app, query) = (&app, query.clone());
+        async move {
+            let other = client_for(app.address);
+            let form = [("query", query.as_str()), ("email", TESTER), ("password", password)];
+            (app.call_with(&other, "customer_sign_in", &form).await, other)
+        }
+    };
+    expect_status(sign_in(PASSWORD).await.0, StatusCode::BAD_REQUEST, "replaced password").await;
+    let (signed_in, other) = sign_in("another long passphrase").await;
     expect_status(signed_in, StatusCode::OK, "verified sign-in").await;
     assert!(consent_page(&app, &other, &query).await.contains(&format!("Signed in as {TESTER}")));
+
+    // Once the address is proven, a sign-up answers the same and mails its owner instead.
+    let (known, _) = sign_up(TESTER, PASSWORD).await;
+    assert_eq!(expect_status(known, StatusCode::OK, "known address").await, first);
+    let notice = app.inbox().wait_for(TESTER, "You already have a Replenish account").await;
+    assert_eq!(link_path(&notice.text, "/ap/oa"), format!("/ap/oa?{query}"));
+    assert_eq!(customer::Entity::find().count(&app.db).await.expect("count"), 1);
 }
 
 #[tokio::test]

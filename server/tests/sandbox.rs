@@ -4,7 +4,7 @@ mod support;
 
 use app::entities::{api_request, device, notification, registration, replenishment_order};
 use app::services::now;
-use app::services::request_log::{expire, LoggedCall, RequestLog, KEEP_PER_DEVICE};
+use app::services::request_log::{expire, LoggedCall, RequestLog, KEEP_PER_DEVICE, LOGGED_PER_SECOND};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
@@ -116,21 +116,30 @@ async fn the_log_keeps_the_newest_calls_per_device_and_forgets_them_after_thirty
         path,
         status: 200,
         latency_micros: 900,
-        request: String::new(),
-        response: String::new(),
+        request: Default::default(),
+        response: Default::default(),
         at,
     };
     let log = RequestLog::default();
     let start = now();
+    let kept = api_request::Entity::find().filter(api_request::Column::DeviceId.eq(&linked.device));
+
+    // A flood within one second is sampled.
+    let flood = start - chrono::Duration::hours(1);
+    for n in 0..LOGGED_PER_SECOND + 10 {
+        log.record(call(format!("/slotStatus/flood-{n}"), flood));
+    }
+    log.flush(&app.db).await.expect("flush");
+    assert_eq!(kept.clone().count(&app.db).await.expect("count"), u64::from(LOGGED_PER_SECOND));
+
     let extra = 20;
     for n in 0..KEEP_PER_DEVICE + extra {
-        log.record(call(format!("/slotStatus/call-{n}"), start + chrono::Duration::milliseconds(n as i64)));
+        log.record(call(format!("/slotStatus/call-{n}"), start + chrono::Duration::seconds(n as i64)));
     }
     // Two flushes: the buffer keeps the newest of one registration, the table the newest of the device.
     log.flush(&app.db).await.expect("flush");
-    log.record(call("/slotStatus/newest".into(), start + chrono::Duration::seconds(5)));
+    log.record(call("/slotStatus/newest".into(), start + chrono::Duration::minutes(20)));
     log.flush(&app.db).await.expect("flush");
-    let kept = api_request::Entity::find().filter(api_request::Column::DeviceId.eq(&linked.device));
     assert_eq!(kept.clone().count(&app.db).await.expect("count"), KEEP_PER_DEVICE);
     let paths: Vec<String> =
         kept.clone().all(&app.db).await.expect("rows").into_iter().map(|r| r.path).collect();
@@ -374,7 +383,11 @@ async fn the_test_clock_takes_the_sandbox_orders_through_hold_shipping_and_deliv
     ok_json(advance("72").await, "3 days").await;
     let order = replenishment_order::Entity::find().one(&app.db).await.expect("query").expect("order");
     assert_eq!(order.status, "Delivered", "shipped after a day and delivered two days later, in one move");
-    assert!(order.placed_at < order.shipped_at && order.shipped_at < order.delivered_at);
+    // Each step is stamped when it was due: the hold's end, then a day (shipping) and two days (delivery).
+    let placed_at = order.placed_at.expect("placed");
+    assert_eq!(placed_at, order.hold_until);
+    assert_eq!(order.shipped_at, Some(placed_at + chrono::Duration::hours(24)));
+    assert_eq!(order.delivered_at, Some(placed_at + chrono::Duration::hours(72)));
     app.inbox().wait_for(TESTER, "delivered").await;
     let shipped = notification::Entity::find()
         .filter(notification::Column::NotificationType.eq("ItemShippedNotification"))

@@ -207,11 +207,13 @@ pub async fn decide(
     let txn = db.begin().await?;
     let request = find_request(&txn, id).await?;
     // Nobody certifies their own organization's device.
-    if member_role(&txn, &request.organization_id, &reviewer.user_id).await.is_ok() {
-        return Err(AppError::Refused(
+    match member_role(&txn, &request.organization_id, &reviewer.user_id).await {
+        Err(AppError::NotFound) => {}
+        Err(error) => return Err(error),
+        Ok(_) => return Err(AppError::Refused(
             "You are a member of the organization that sent this request; another reviewer must decide it."
                 .into(),
-        ));
+        )),
     }
     let at = now();
     let decided = certification_request::Entity::update_many()
@@ -287,25 +289,49 @@ pub async fn decide(
     Ok(())
 }
 
-/// Marks the device's certified (or submitted-after-certification) marketplaces among `codes` (all of
-/// them when `None`) as needing re-certification; call it in the transaction that changed slots or names.
+/// After a change to the device's slots or customer-facing names in the marketplaces `codes` (all of them
+/// when `None`): a certified marketplace needs re-certification, and a request waiting for review is
+/// withdrawn, since its evidence no longer describes the device. Call it in the transaction of the change.
 pub async fn mark_changed(
     txn: &impl ConnectionTrait,
     organization_id: &str,
     device_id: &str,
     codes: Option<Vec<String>>,
 ) -> Result<(), AppError> {
-    let mut query = device_marketplace::Entity::update_many()
-        .col_expr(
-            device_marketplace::Column::CertificationState,
-            Expr::value(MARKETPLACE_NEEDS_RECERTIFICATION),
-        )
+    let affected = device_marketplace::Entity::find()
         .filter(device_marketplace::Column::OrganizationId.eq(organization_id))
         .filter(device_marketplace::Column::DeviceId.eq(device_id))
-        .filter(device_marketplace::Column::CertificationState.eq(MARKETPLACE_CERTIFIED));
-    if let Some(codes) = codes {
-        query = query.filter(device_marketplace::Column::MarketplaceCode.is_in(codes));
+        .filter(
+            device_marketplace::Column::CertificationState
+                .is_in([MARKETPLACE_CERTIFIED, MARKETPLACE_SUBMITTED]),
+        )
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter(|m| codes.as_ref().is_none_or(|codes| codes.contains(&m.marketplace_code)));
+    for enabled in affected {
+        if enabled.certification_state == MARKETPLACE_SUBMITTED {
+            certification_request::Entity::update_many()
+                .col_expr(certification_request::Column::State, Expr::value(FAILED))
+                .col_expr(certification_request::Column::DecidedAt, Expr::value(now()))
+                .col_expr(
+                    certification_request::Column::Note,
+                    Expr::value("Withdrawn: the device changed after it was submitted. Submit it again."),
+                )
+                .filter(certification_request::Column::DeviceId.eq(device_id))
+                .filter(certification_request::Column::MarketplaceCode.eq(&enabled.marketplace_code))
+                .filter(certification_request::Column::State.eq(SUBMITTED))
+                .exec(txn)
+                .await?;
+        }
+        let state = if enabled.certified_at.is_some() {
+            MARKETPLACE_NEEDS_RECERTIFICATION
+        } else {
+            MARKETPLACE_NOT_CERTIFIED
+        };
+        let mut active: device_marketplace::ActiveModel = enabled.into();
+        active.certification_state = Set(state.to_owned());
+        active.update(txn).await?;
     }
-    query.exec(txn).await?;
     Ok(())
 }

@@ -245,7 +245,7 @@ pub async fn load_consent(
         });
     };
     let customer = match customer_id {
-        Some(id) => customer::Entity::find_by_id(id).one(db).await?,
+        Some(id) => crate::services::customers::verified(db, id).await?,
         None => None,
     };
     let Some(customer) = customer else {
@@ -356,7 +356,7 @@ pub async fn confirm_consent(
         ));
     }
     let customer =
-        customer::Entity::find_by_id(customer_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
+        crate::services::customers::verified(db, customer_id).await?.ok_or(AppError::Unauthenticated)?;
     let is_test = eligibility(db, &authorization, &customer).await?.map_err(AppError::Refused)?;
     let Some(slots) = approved_slots(db, &authorization.device).await? else {
         return Err(AppError::Refused("This device is not ready to be linked.".into()));

@@ -2,7 +2,7 @@
 //! replenishment off, and orders with cancellation during the hold.
 
 use crate::entities::{
-    customer, device, registration, registration_slot, replenishment_order, slot, slot_approval, slot_name,
+    device, registration, registration_slot, replenishment_order, slot, slot_approval, slot_name,
 };
 use crate::error::AppError;
 use crate::models::customer_views::{MyAccount, MyDevice, MyOrder, MySlot, OrderToCancel};
@@ -19,7 +19,7 @@ use std::collections::HashMap;
 /// The signed-in customer's devices and newest orders (at most 100).
 pub async fn load_account(db: &DatabaseConnection, customer_id: &str) -> Result<MyAccount, AppError> {
     let customer =
-        customer::Entity::find_by_id(customer_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
+        crate::services::customers::verified(db, customer_id).await?.ok_or(AppError::Unauthenticated)?;
     let registrations = registration::Entity::find()
         .filter(registration::Column::CustomerId.eq(customer_id))
         .order_by_desc(registration::Column::CreatedAt)

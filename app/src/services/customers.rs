@@ -20,6 +20,8 @@ use sea_orm::{
 const BAD_CREDENTIALS: &str = "Email or password is incorrect.";
 const BAD_LINK: &str = "This link is invalid, was already used, or has expired.";
 const VERIFY_EMAIL_VALID_FOR: Duration = Duration::hours(24);
+/// Marks a sign-up that lost a race for its address; never shown.
+const RACED: &str = "raced";
 
 /// Failed customer sign-ins share the members' attempt records under their own prefix, so that one
 /// mailbox used for both kinds of account is limited separately for each.
@@ -72,8 +74,9 @@ impl CustomerSignUp {
 }
 
 /// Creates an unverified customer account and mails a verification link that leads back to `return_to`
-/// (a local path). An address that already has an account gets an email saying so instead, and the
-/// caller sees the same answer either way, so the form does not reveal who has an account.
+/// (a local path). An address whose account is verified gets an email saying so instead; one whose
+/// account is not takes the new password and a new link. The caller sees the same answer in every case,
+/// so the form does not reveal who has an account.
 pub async fn sign_up(
     db: &DatabaseConnection,
     settings: &PortalSettings,
@@ -86,36 +89,65 @@ pub async fn sign_up(
     let password_hash = hash_password(form.password).await?;
     let email = form.email.as_str().to_owned();
     let (settings, return_to) = (settings.clone(), return_to.to_owned());
-    db.transaction::<_, (), AppError>(move |txn| {
-        Box::pin(async move {
-            if customer::Entity::find().filter(customer::Column::Email.eq(&email)).one(txn).await?.is_some() {
-                let message = OutgoingEmail::compose(
-                    &email,
-                    "You already have a Replenish account",
-                    &["Someone (hopefully you) tried to create a Replenish customer account with this address, \
-                       which already has one. If it was you, sign in with your password instead."
-                        .to_owned()],
-                    Some(("Sign in", &settings.link(&return_to))),
-                );
-                queue_email(txn, message).await?;
-                return Ok(());
-            }
-            let id = new_id();
-            customer::ActiveModel {
-                id: Set(id.clone()),
-                email: Set(email.clone()),
-                password_hash: Set(password_hash),
-                marketplace_code: Set(form.marketplace),
-                email_verified_at: Set(None),
-                created_at: Set(now()),
-            }
-            .insert(txn)
-            .await?;
-            send_verification(txn, &settings, &id, &email, &return_to).await
+    let result = db
+        .transaction::<_, (), AppError>(move |txn| {
+            Box::pin(async move {
+                let existing =
+                    customer::Entity::find().filter(customer::Column::Email.eq(&email)).one(txn).await?;
+                match existing {
+                    // Nobody proved this address yet: whoever proves it now owns the account, with the
+                    // password typed last, so an address cannot be claimed ahead of its owner.
+                    Some(account) if account.email_verified_at.is_none() => {
+                        let id = account.id.clone();
+                        let mut active: customer::ActiveModel = account.into();
+                        active.password_hash = Set(password_hash);
+                        active.marketplace_code = Set(form.marketplace);
+                        active.update(txn).await?;
+                        send_verification(txn, &settings, &id, &email, &return_to).await
+                    }
+                    Some(_) => {
+                        let message = OutgoingEmail::compose(
+                            &email,
+                            "You already have a Replenish account",
+                            &["Someone (hopefully you) tried to create a Replenish customer account with this \
+                               address, which already has one. If it was you, sign in with your password instead."
+                                .to_owned()],
+                            Some(("Sign in", &settings.link(&return_to))),
+                        );
+                        queue_email(txn, message).await?;
+                        Ok(())
+                    }
+                    None => {
+                        let id = new_id();
+                        let inserted = customer::ActiveModel {
+                            id: Set(id.clone()),
+                            email: Set(email.clone()),
+                            password_hash: Set(password_hash),
+                            marketplace_code: Set(form.marketplace),
+                            email_verified_at: Set(None),
+                            created_at: Set(now()),
+                        }
+                        .insert(txn)
+                        .await;
+                        if let Err(error) = inserted {
+                            return Err(match error.sql_err() {
+                                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                                    AppError::Refused(RACED.into())
+                                }
+                                _ => error.into(),
+                            });
+                        }
+                        send_verification(txn, &settings, &id, &email, &return_to).await
+                    }
+                }
+            })
         })
-    })
-    .await?;
-    Ok(())
+        .await;
+    match result.map_err(AppError::from) {
+        // Two sign-ups for one address at once: the second met the unique index, and answers the same.
+        Err(AppError::Refused(message)) if message == RACED => Ok(()),
+        other => other,
+    }
 }
 
 async fn send_verification(
@@ -174,10 +206,21 @@ pub async fn verify_email(db: &DatabaseConnection, secret: String) -> Result<(St
             if claimed.rows_affected != 1 {
                 return Err(AppError::Refused(BAD_LINK.into()));
             }
-            customer::Entity::update_many()
+            // A link proves the address once: a verified customer signs in with the password, and the
+            // other links mailed meanwhile stop working.
+            let verified = customer::Entity::update_many()
                 .col_expr(customer::Column::EmailVerifiedAt, Expr::value(at))
                 .filter(customer::Column::Id.eq(&token.customer_id))
                 .filter(customer::Column::EmailVerifiedAt.is_null())
+                .exec(txn)
+                .await?;
+            if verified.rows_affected != 1 {
+                return Err(AppError::Refused(BAD_LINK.into()));
+            }
+            customer_token::Entity::update_many()
+                .col_expr(customer_token::Column::UsedAt, Expr::value(at))
+                .filter(customer_token::Column::CustomerId.eq(&token.customer_id))
+                .filter(customer_token::Column::UsedAt.is_null())
                 .exec(txn)
                 .await?;
             Ok((token.customer_id, token.return_to))
@@ -234,4 +277,16 @@ pub async fn sign_in(
         return Err(typed.refuse("Verify your email address first: we sent you a new link."));
     }
     Ok(account.id)
+}
+
+/// The customer behind a session, if they verified their address (sessions from before verification
+/// existed do not count).
+pub async fn verified(
+    conn: &impl ConnectionTrait,
+    customer_id: &str,
+) -> Result<Option<customer::Model>, AppError> {
+    Ok(customer::Entity::find_by_id(customer_id)
+        .filter(customer::Column::EmailVerifiedAt.is_not_null())
+        .one(conn)
+        .await?)
 }

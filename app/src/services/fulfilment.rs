@@ -123,7 +123,7 @@ async fn transition(
     let won = replenishment_order::Entity::update_many()
         .col_expr(replenishment_order::Column::Status, Expr::value(step.to))
         .col_expr(stamp, Expr::value(at))
-        .col_expr(replenishment_order::Column::UpdatedAt, Expr::value(at))
+        .col_expr(replenishment_order::Column::UpdatedAt, Expr::value(crate::services::now()))
         .filter(replenishment_order::Column::Id.eq(&order.id))
         .filter(replenishment_order::Column::Status.eq(step.from))
         .exec(&txn)

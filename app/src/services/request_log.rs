@@ -1,7 +1,8 @@
 //! The runtime API's request log. Calls are buffered in memory (at most the newest `KEEP_PER_DEVICE` of a
-//! registration between two flushes) and written in one transaction every half second, so logging costs a
-//! call a lock and a push, not a database write. A crash loses at most the last half second of the log;
-//! the changes the calls made are written by their own transactions and never depend on it.
+//! registration between two flushes) and written in one transaction every second, so logging costs a call
+//! a lock and a push of shared buffers, not a copy or a database write; the excerpts are cut at the flush.
+//! A crash loses at most the last second of the log; the changes the calls made are written by their own
+//! transactions and never depend on it.
 
 use crate::entities::{
     api_request, notification, notification_delivery, notification_endpoint, registration,
@@ -12,6 +13,7 @@ use crate::services::display_time;
 use crate::services::notifications::delivery_state;
 use crate::services::now;
 use crate::services::tokens::new_id;
+use axum::body::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -23,13 +25,16 @@ use std::sync::{Arc, Mutex};
 pub const KEEP_PER_DEVICE: u64 = 500;
 /// Calls older than this are deleted whatever the count.
 pub const KEEP_FOR: Duration = Duration::days(30);
+/// Calls logged per registration and second; a flood beyond it is sampled, so that a device under load
+/// costs the database a bounded trickle of log rows.
+pub const LOGGED_PER_SECOND: u32 = 50;
 /// Characters kept of each request and response body.
 pub const EXCERPT_CHARS: usize = 2_000;
-const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// Rows per INSERT, well under SQLite's and PostgreSQL's bound-parameter limits.
 const INSERT_CHUNK: usize = 200;
 /// Flushes between two deletions of calls past `KEEP_FOR`.
-const EXPIRE_EVERY_FLUSHES: u32 = 7_200;
+const EXPIRE_EVERY_FLUSHES: u32 = 3_600;
 
 /// One call of a registration, as the runtime API answered it.
 #[derive(Debug, Clone)]
@@ -41,17 +46,26 @@ pub struct LoggedCall {
     pub path: String,
     pub status: u16,
     pub latency_micros: i64,
-    pub request: String,
-    pub response: String,
+    /// The bodies as they went over the wire (shared, not copied).
+    pub request: Bytes,
+    pub response: Bytes,
     pub at: DateTime<Utc>,
 }
 
 /// The first `EXCERPT_CHARS` characters of a body.
-pub fn excerpt(body: &[u8]) -> String {
+fn excerpt(body: &[u8]) -> String {
     String::from_utf8_lossy(body).chars().take(EXCERPT_CHARS).collect()
 }
 
-type Pending = HashMap<String, VecDeque<LoggedCall>>;
+/// The calls buffered for one registration, and how many were logged in the current second.
+#[derive(Default)]
+struct Buffered {
+    calls: VecDeque<LoggedCall>,
+    second: i64,
+    logged_in_second: u32,
+}
+
+type Pending = HashMap<String, Buffered>;
 
 /// The handle calls are recorded through; cloning shares the buffer.
 #[derive(Clone, Default)]
@@ -84,17 +98,35 @@ impl RequestLog {
 
     pub fn record(&self, call: LoggedCall) {
         let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let calls = pending.entry(call.registration_id.clone()).or_default();
-        if calls.len() as u64 >= KEEP_PER_DEVICE {
-            calls.pop_front();
+        let buffered = pending.entry(call.registration_id.clone()).or_default();
+        let second = call.at.timestamp();
+        if buffered.second != second {
+            buffered.second = second;
+            buffered.logged_in_second = 0;
         }
-        calls.push_back(call);
+        if buffered.logged_in_second >= LOGGED_PER_SECOND {
+            return;
+        }
+        buffered.logged_in_second += 1;
+        if buffered.calls.len() as u64 >= KEEP_PER_DEVICE {
+            buffered.calls.pop_front();
+        }
+        buffered.calls.push_back(call);
     }
 
     /// Writes what is buffered; the writer calls this every half second, tests call it to see the log now.
     pub async fn flush(&self, db: &DatabaseConnection) -> Result<(), AppError> {
-        let pending =
-            std::mem::take(&mut *self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let pending: HashMap<String, VecDeque<LoggedCall>> = {
+            let mut buffers = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            // A registration keeps its count for the current second across the flush; only its calls go.
+            let current = now().timestamp();
+            buffers.retain(|_, buffered| !buffered.calls.is_empty() || buffered.second >= current);
+            buffers
+                .iter_mut()
+                .filter(|(_, buffered)| !buffered.calls.is_empty())
+                .map(|(id, buffered)| (id.clone(), std::mem::take(&mut buffered.calls)))
+                .collect()
+        };
         if pending.is_empty() {
             return Ok(());
         }
@@ -123,8 +155,8 @@ impl RequestLog {
                 path: Set(call.path),
                 status: Set(i32::from(call.status)),
                 latency_micros: Set(call.latency_micros),
-                request_excerpt: Set(call.request),
-                response_excerpt: Set(call.response),
+                request_excerpt: Set(excerpt(&call.request)),
+                response_excerpt: Set(excerpt(&call.response)),
                 created_at: Set(call.at),
             });
         }

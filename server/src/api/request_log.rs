@@ -2,14 +2,15 @@
 //! latency, and excerpts of both bodies. The caller is known only once a handler has checked the token, so
 //! `authenticate` leaves it in a task-local slot this layer reads after the handler answered.
 
-use super::wire::too_large;
+use super::wire::{too_large, DrsError};
 use super::BODY_LIMIT;
 use app::services::now;
 use app::services::oauth::Caller;
-use app::services::request_log::{excerpt, LoggedCall};
+use app::services::request_log::LoggedCall;
 use app::state::AppState;
 use axum::body::{to_bytes, Body};
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::cell::RefCell;
@@ -34,9 +35,12 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         None => format!("{method} {path}"),
     };
     let (parts, body) = request.into_parts();
-    let Ok(body) = to_bytes(body, BODY_LIMIT).await else { return too_large().into_response() };
-    let request_excerpt = excerpt(&body);
-    let request = Request::from_parts(parts, Body::from(body));
+    let body = match to_bytes(body, BODY_LIMIT).await {
+        Ok(body) => body,
+        Err(error) if error.to_string().contains("length limit") => return too_large().into_response(),
+        Err(_) => return DrsError::bad_request("the body could not be read").into_response(),
+    };
+    let request = Request::from_parts(parts, Body::from(body.clone()));
     let (response, caller) = CALLER
         .scope(RefCell::new(None), async move {
             let response = next.run(request).await;
@@ -44,9 +48,11 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         })
         .await;
     let Some(caller) = caller else { return response };
-    let (parts, body) = response.into_parts();
-    // Answers are small JSON documents built in memory; reading one back costs a copy.
-    let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let (parts, response_body) = response.into_parts();
+    // Answers are small JSON documents built in memory: reading one back shares its buffer.
+    let Ok(response_body) = to_bytes(response_body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
     state.request_log.record(LoggedCall {
         registration_id: caller.registration_id,
         organization_id: caller.organization_id,
@@ -55,9 +61,9 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         path,
         status: parts.status.as_u16(),
         latency_micros: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
-        request: request_excerpt,
-        response: excerpt(&body),
+        request: body,
+        response: response_body.clone(),
         at,
     });
-    Response::from_parts(parts, Body::from(body))
+    Response::from_parts(parts, Body::from(response_body))
 }
