@@ -55,6 +55,8 @@ if [ ! -f "$SITE_ROOT/pkg/replenish.wasm" ]; then
   echo "the WASM bundle is missing from $SITE_ROOT/pkg: pages would never hydrate" >&2
   exit 1
 fi
+# The specs are type-checked first: Playwright itself runs TypeScript without checking it.
+(cd end2end && npx tsc --noEmit -p .)
 (
   cd end2end
   REPLENISH_BIN="$TARGET_DIR/debug/replenish" LEPTOS_SITE_ROOT="$SITE_ROOT" npx playwright test 2>&1

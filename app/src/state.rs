@@ -20,6 +20,8 @@ pub struct AppState {
     pub request_log: crate::services::request_log::RequestLog,
     /// The runtime API's per-registration rate.
     pub runtime_limiter: Arc<crate::services::rate_limit::RateLimiter>,
+    /// The sandbox simulator's way into this server's own runtime API.
+    pub simulator: crate::services::simulator::RuntimeClient,
 }
 
 impl AppState {

@@ -18,7 +18,7 @@ export function uniqueEmail(role: string, stamp: number = Date.now()): string {
 }
 
 /** The page's h1 with exactly this text. */
-export function mainHeading(page: Page, name: string): Locator {
+export function mainHeading(page: Page, name: string | RegExp): Locator {
   return page.getByRole('heading', { level: 1, name, exact: true });
 }
 

@@ -11,17 +11,15 @@
  * page visited is checked with axe.
  */
 import { createHmac } from 'node:crypto';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { expect, test } from '../support/test';
 import { javaScriptEnabled, settle } from '../support/page';
 import { extractLink, waitForMail } from '../support/mail';
 import { PORTAL_URL } from '../support/paths';
+import { type Hook, approveAsReviewer, button, startCloud } from '../support/maker';
 import {
   PASSWORD,
   checkpoint,
-  createReviewer,
   field,
   mainHeading,
   signIn,
@@ -32,36 +30,6 @@ import {
 } from '../support/portal';
 
 const PREFIX = 'com.amazon.dash.replenishment.';
-
-function button(scope: Page | Locator, name: string): Locator {
-  return scope.getByRole('button', { name, exact: true });
-}
-
-interface Hook {
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** The maker's cloud: answers its return URL, and receives notifications at /hook. */
-async function startCloud(): Promise<{ url: string; hookUrl: string; hooks: Hook[]; close: () => void }> {
-  const hooks: Hook[] = [];
-  const server = http.createServer((request, response) => {
-    if (request.method === 'POST') {
-      let body = '';
-      request.on('data', (chunk) => (body += chunk));
-      request.on('end', () => {
-        hooks.push({ headers: request.headers, body });
-        response.writeHead(204).end();
-      });
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'text/html' });
-    response.end('<!doctype html><html lang="en"><title>Cloud</title><h1>Device linked</h1></html>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/callback`, hookUrl: `http://127.0.0.1:${port}/hook`, hooks, close: () => server.close() };
-}
 
 /** Checks a delivery's Standard Webhooks signature with Node's own HMAC. */
 function verifyHook(secret: string, hook: Hook): any {
@@ -101,21 +69,6 @@ async function token(form: Record<string, string>, basic?: string): Promise<{ st
   if (basic) headers.Authorization = `Basic ${basic}`;
   const response = await fetch(`${PORTAL_URL}/auth/o2/token`, { method: 'POST', headers, body: new URLSearchParams(form).toString() });
   return { status: response.status, json: await response.json() };
-}
-
-async function approveAsReviewer(browser: Browser, deviceName: string): Promise<void> {
-  const reviewer = uniqueEmail('client-reviewer');
-  createReviewer(reviewer);
-  const context = await browser.newContext({ javaScriptEnabled: javaScriptEnabled() });
-  const page = await context.newPage();
-  await signIn(page, reviewer, PASSWORD);
-  await visitChecked(page, '/review');
-  await page.getByRole('table', { name: /^Waiting for review/ }).getByRole('link', { name: deviceName }).click();
-  await expect(mainHeading(page, `Replenishment-ID request for ${deviceName}`)).toBeVisible();
-  await settle(page);
-  await button(page, 'Approve and issue IDs').click();
-  await expect(page.getByRole('status').filter({ hasText: 'Approved' })).toBeVisible();
-  await context.close();
 }
 
 test('a maker’s cloud links a device through the consent page and drives every service call', async ({ page, browser }, testInfo) => {

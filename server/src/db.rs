@@ -33,6 +33,33 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
+/// Claims a SQLite database for this server alone, for as long as the answered file stays open: several
+/// servers on one SQLite file would each take writes SQLite can only queue within one process. The lock is
+/// on `<database>.lock`, never on the database itself: closing a descriptor of the database would drop
+/// SQLite's own locks. Answers `None` for PostgreSQL, which is the way to run several instances.
+pub fn claim_sqlite(url: &str) -> Result<Option<std::fs::File>, DbErr> {
+    let Some(path) = sqlite_file(url) else { return Ok(None) };
+    let lock_path = format!("{path}.lock");
+    if let Some(parent) = std::path::Path::new(&lock_path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| DbErr::Custom(format!("cannot create {parent:?}: {e}")))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| DbErr::Custom(format!("cannot open {lock_path}: {e}")))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(DbErr::Custom(format!(
+            "another Replenish server is using {path}; SQLite serves one instance (use PostgreSQL, \
+             DATABASE_URL=postgres://…, to run several)"
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(DbErr::Custom(format!("cannot lock {lock_path}: {e}"))),
+    }
+}
+
 /// Connections for the runtime API's lookups. SQLite in WAL mode lets readers run beside its one writer,
 /// so a small read-only pool takes token checks off the writer's connection; PostgreSQL shares its pool.
 pub async fn connect_reader(url: &str, writer: &DatabaseConnection) -> Result<DatabaseConnection, DbErr> {

@@ -7,6 +7,7 @@ use app::services::drs::SlotStatusWriter;
 use app::services::rate_limit::RateLimiter;
 use app::services::request_log::RequestLog;
 use app::services::session_store::DatabaseSessionStore;
+use app::services::simulator::RuntimeClient;
 use app::state::{AppState, PortalSettings};
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
@@ -37,6 +38,8 @@ pub enum StartupError {
     Mail(String),
     #[error("cannot listen on {address}: {source}")]
     Bind { address: SocketAddr, source: std::io::Error },
+    #[error("HTTP client: {0}")]
+    Http(String),
 }
 
 /// A started server: where it listens, its database, and the task serving it.
@@ -45,6 +48,8 @@ pub struct Running {
     pub db: DatabaseConnection,
     pub server: JoinHandle<()>,
     pub workers: Vec<JoinHandle<()>>,
+    /// Held while serving an SQLite database (see `db::claim_sqlite`); released by `stop`.
+    sqlite_claim: std::sync::Mutex<Option<std::fs::File>>,
 }
 
 impl Running {
@@ -54,6 +59,7 @@ impl Running {
         for worker in &self.workers {
             worker.abort();
         }
+        self.sqlite_claim.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
     }
 }
 
@@ -84,6 +90,7 @@ impl FromRef<RouterState> for DatabaseConnection {
 
 /// Connects, migrates, starts the workers and serves. Binding port 0 picks a free port (tests do).
 pub async fn start(config: Config) -> Result<Running, StartupError> {
+    let sqlite_claim = std::sync::Mutex::new(db::claim_sqlite(config.database_url.expose())?);
     let db = db::connect(config.database_url.expose()).await?;
     db::migrate(&db).await?;
 
@@ -96,6 +103,11 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     };
     let mail_queued = Arc::new(Notify::new());
     let notifications_queued = Arc::new(Notify::new());
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|source| StartupError::Bind { address: config.site_addr, source })?;
+    let address =
+        listener.local_addr().map_err(|source| StartupError::Bind { address: config.site_addr, source })?;
     let reads = db::connect_reader(config.database_url.expose(), &db).await?;
     let state = AppState {
         db: db.clone(),
@@ -114,6 +126,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
             config.runtime_rate_per_second,
             config.runtime_rate_per_second.saturating_mul(2),
         )),
+        simulator: RuntimeClient::new(address).map_err(|e| StartupError::Http(e.to_string()))?,
     };
     let workers = vec![
         tokio::spawn(
@@ -124,11 +137,6 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         tokio::spawn(workers::fulfilment::run(state.clone())),
     ];
 
-    let listener = tokio::net::TcpListener::bind(config.site_addr)
-        .await
-        .map_err(|source| StartupError::Bind { address: config.site_addr, source })?;
-    let address =
-        listener.local_addr().map_err(|source| StartupError::Bind { address: config.site_addr, source })?;
     let router = build_router(&config, address, state, db.clone());
     let server = tokio::spawn(async move {
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
@@ -137,7 +145,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         }
     });
     tracing::info!(%address, public_url = %config.public_url, "Replenish is listening");
-    Ok(Running { address, db, server, workers })
+    Ok(Running { address, db, server, workers, sqlite_claim })
 }
 
 fn build_router(config: &Config, address: SocketAddr, state: AppState, db: DatabaseConnection) -> Router {

@@ -10,20 +10,11 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 use support::fixtures::*;
 use support::images::{multipart_image, png_on_white};
+use support::receiver::{add_endpoint, Receiver};
 use support::runtime::*;
 use support::{client_for, TestApp, PASSWORD};
-
-/// A maker's webhook receiver on loopback that acknowledges everything.
-async fn acknowledging_receiver() -> SocketAddr {
-    let router = axum::Router::new().route("/hook", axum::routing::post(|| async { "ok" }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move { axum::serve(listener, router).await.ok() });
-    address
-}
 
 async fn us_checklist(app: &TestApp, org: &str, device: &str) -> Value {
     let tab = ok_json(app.call("load_certification", &[("org", org), ("device", device)]).await, "tab").await;
@@ -114,13 +105,8 @@ async fn prepare_device(app: &TestApp, org: &str, device: &str) {
         slot_names.push((app::models::inventory::slot_name_field(&slot.id, "US"), name.to_owned()));
     }
     ok_json(app.call("localize_slots", &borrowed(&slot_names)).await, "slot names").await;
-    let address = acknowledging_receiver().await;
-    let mut form =
-        vec![("org".to_owned(), org.to_owned()), ("url".to_owned(), format!("http://{address}/hook"))];
-    for (name, _) in app::models::notification::NOTIFICATION_TYPES {
-        form.push((format!("event_types[{name}]"), "on".to_owned()));
-    }
-    ok_json(app.call("create_notification_endpoint", &borrowed(&form)).await, "endpoint").await;
+    let (_, address) = Receiver::start(&[]).await;
+    add_endpoint(app, org, address).await;
 }
 
 /// Drives every runtime case with the tester's test registration, as the sandbox simulator would.

@@ -811,7 +811,7 @@ async fn a_customer_changes_products_turns_replenishment_off_and_cancels_during_
     let order_id = order["eventInstanceId"].as_str().expect("order").to_owned();
     let (status, page) = app.page("/my").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("Sign in with the account"), "signed out: {page}");
+    assert!(page.contains("Sign in with your Replenish customer account"), "signed out: {page}");
 
     let browser = client_for(app.address);
     ok_json(

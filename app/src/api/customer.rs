@@ -28,6 +28,37 @@ pub async fn load_my_account() -> Result<Option<MyAccount>, AppError> {
     finish(result).await
 }
 
+/// The marketplaces a customer account can belong to, as (code, name).
+#[server(prefix = "/api", endpoint = "load_customer_marketplaces")]
+pub async fn load_customer_marketplaces() -> Result<Vec<(String, String)>, AppError> {
+    use super::server::*;
+    let state = state()?;
+    finish(crate::services::customers::marketplaces(&state.db).await).await
+}
+
+/// Creates a customer account from `/my` (a tester's, before any device asks for consent); the verification
+/// link leads back to `/my`. The same answer whether or not the address had an account.
+#[server(prefix = "/api", endpoint = "my_sign_up")]
+pub async fn my_sign_up(
+    #[server(default)] email: String,
+    #[server(default)] password: String,
+    #[server(default)] marketplace: String,
+) -> Result<(), AppError> {
+    use super::server::*;
+    use crate::services::customers::{self, CustomerSignUp};
+    let state = state()?;
+    let client = client_ip().await;
+    let result = async {
+        let form = CustomerSignUp::parse(&state.db, &email, &password, &marketplace).await?;
+        customers::sign_up(&state.db, &state.settings, &client, form, "/my").await
+    }
+    .await;
+    finish(result).await?;
+    state.mail_queued.notify_one();
+    leptos_axum::redirect("/my/check-email");
+    Ok(())
+}
+
 /// A new session ID at sign-in, so an ID planted before it is worthless.
 #[cfg(feature = "ssr")]
 pub(crate) async fn start_customer_session(
@@ -112,6 +143,22 @@ pub async fn turn_off_replenishment(registration: String) -> Result<(), AppError
     finish(result).await?;
     state.notifications_queued.notify_one();
     leptos_axum::redirect("/my?saved=off");
+    Ok(())
+}
+
+/// Accepts a test invitation (`decision` = `accept`) or withdraws from it (anything else).
+#[server(prefix = "/api", endpoint = "answer_test_invitation")]
+pub async fn answer_test_invitation(invitation: String, decision: String) -> Result<(), AppError> {
+    use super::server::*;
+    let (state, session) = (state()?, session().await?);
+    let accept = decision == "accept";
+    let result = async {
+        let customer = signed_in_customer(&session).await?;
+        crate::services::customer_account::answer_invitation(&state.db, &customer, &invitation, accept).await
+    }
+    .await;
+    finish(result).await?;
+    leptos_axum::redirect(if accept { "/my?saved=accepted" } else { "/my?saved=withdrawn" });
     Ok(())
 }
 

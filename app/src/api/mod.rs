@@ -13,6 +13,7 @@ pub mod requests;
 pub mod review;
 pub mod sandbox;
 pub mod security_profiles;
+pub mod simulator;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod server;

@@ -11,6 +11,9 @@ pub struct Model {
     pub email: String,
     pub source: String,
     pub created_at: DateTimeUtc,
+    /// When the customer with this address accepted the invitation on `/my`; until then the portal's
+    /// simulator does not link test devices for them.
+    pub accepted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -43,6 +43,18 @@ pub struct MyAccount {
     pub email: String,
     pub devices: Vec<MyDevice>,
     pub orders: Vec<MyOrder>,
+    /// Devices whose makers listed this address as a tester.
+    pub invitations: Vec<TestInvitation>,
+}
+
+/// A maker's invitation to test a device: accepted, the maker's sandbox may link test devices for the
+/// customer (their orders are test orders, never charged or shipped).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestInvitation {
+    pub id: String,
+    pub device_name: String,
+    pub maker: String,
+    pub accepted: bool,
 }
 
 /// An order as its email's cancel link shows it.

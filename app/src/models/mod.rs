@@ -15,6 +15,7 @@ pub mod replenishment;
 mod request_views;
 pub mod sandbox;
 pub mod security_profile;
+pub mod simulator;
 
 pub use account::{Email, Password};
 pub use device::{

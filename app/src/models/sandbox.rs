@@ -88,6 +88,8 @@ pub struct TestAccountView {
     pub email: String,
     /// Added by an owner (removable), or from the approved request.
     pub added_by_owner: bool,
+    /// The tester accepted the invitation on `/my`, so the simulator can link test devices for them.
+    pub accepted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,12 +3,13 @@
 
 use super::{action_error, query_param};
 use crate::api::customer::{
-    load_my_account, load_order_to_cancel, CancelMyOrder, CancelOrderByLink, ChangeProduct, MySignIn,
-    MySignOut, TurnOffReplenishment, VerifyCustomerEmail,
+    load_customer_marketplaces, load_my_account, load_order_to_cancel, AnswerTestInvitation, CancelMyOrder,
+    CancelOrderByLink, ChangeProduct, MySignIn, MySignOut, MySignUp, TurnOffReplenishment,
+    VerifyCustomerEmail,
 };
-use crate::components::{ErrorPage, Field, FormAlert, Notice, Submit};
+use crate::components::{ErrorPage, Field, FormAlert, Notice, SelectField, Submit};
 use crate::models::consent::NOTIFY_ONLY;
-use crate::models::customer_views::{MyAccount, MyDevice, MyOrder, MySlot};
+use crate::models::customer_views::{MyAccount, MyDevice, MyOrder, MySlot, TestInvitation};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -18,6 +19,8 @@ fn saved_message(flag: &str) -> Option<String> {
         "product" => Some("Product saved.".into()),
         "off" => Some("Replenishment is off for that device.".into()),
         "cancelled" => Some("Order cancelled.".into()),
+        "accepted" => Some("Invitation accepted: the maker can now link test devices for you.".into()),
+        "withdrawn" => Some("You no longer test that device.".into()),
         _ => None,
     }
 }
@@ -37,13 +40,17 @@ fn CustomerHeader() -> impl IntoView {
 #[component]
 pub fn MyAccountPage() -> impl IntoView {
     let sign_in = ServerAction::<MySignIn>::new();
+    let sign_up = ServerAction::<MySignUp>::new();
+    let marketplaces = Resource::new(|| (), |_| load_customer_marketplaces());
     let sign_out = ServerAction::<MySignOut>::new();
     let change = ServerAction::<ChangeProduct>::new();
     let turn_off = ServerAction::<TurnOffReplenishment>::new();
     let cancel = ServerAction::<CancelMyOrder>::new();
+    let answer = ServerAction::<AnswerTestInvitation>::new();
     let account = Resource::new(
         move || {
             (
+                answer.version().get(),
                 sign_in.version().get(),
                 sign_out.version().get(),
                 change.version().get(),
@@ -55,7 +62,7 @@ pub fn MyAccountPage() -> impl IntoView {
     );
     let saved_flag = query_param("saved");
     let saved = Signal::derive(move || saved_flag.get().and_then(|flag| saved_message(&flag)));
-    let errors = [action_error(change), action_error(turn_off), action_error(cancel)];
+    let errors = [action_error(change), action_error(turn_off), action_error(cancel), action_error(answer)];
     let error = Signal::derive(move || errors.iter().find_map(|e| e.get()));
     view! {
         <Title text="Your devices and orders · Replenish"/>
@@ -64,8 +71,12 @@ pub fn MyAccountPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match account.await {
-                        Ok(None) => view! { <MySignInForm sign_in/> }.into_any(),
-                        Ok(Some(account)) => view! { <AccountView account sign_out change turn_off cancel saved error/> }.into_any(),
+                        Ok(None) => view! {
+                            <MySignInForm sign_in/>
+                            <MySignUpForm sign_up marketplaces=marketplaces.await.unwrap_or_default()/>
+                        }
+                            .into_any(),
+                        Ok(Some(account)) => view! { <AccountView account sign_out change turn_off cancel answer saved error/> }.into_any(),
                         Err(error) => view! { <ErrorPage error/> }.into_any(),
                     }
                 })}
@@ -82,7 +93,7 @@ pub fn CustomerCheckEmailPage() -> impl IntoView {
         <CustomerHeader/>
         <main id="main" class="narrow">
             <h1>"Check your email"</h1>
-            <p>"We sent you an email. Open its link to verify your address; it brings you back to link your device."</p>
+            <p>"We sent you an email. Open its link to verify your address; it brings you back to where you signed up."</p>
             <p>"The link works once and expires in 24 hours. Nothing arrived? Check your spam folder, or sign in on the device's page to get a new link."</p>
         </main>
     }
@@ -116,7 +127,7 @@ fn MySignInForm(sign_in: ServerAction<MySignIn>) -> impl IntoView {
     let error = action_error(sign_in);
     view! {
         <h1>"Your devices and orders"</h1>
-        <p>"Sign in with the account you created when you linked a device."</p>
+        <p>"Sign in with your Replenish customer account."</p>
         <ActionForm action=sign_in attr:class="form" attr:novalidate=true>
             <FormAlert error/>
             <Field label="Email" name="email" kind="email" autocomplete="email" error/>
@@ -127,15 +138,43 @@ fn MySignInForm(sign_in: ServerAction<MySignIn>) -> impl IntoView {
 }
 
 #[component]
+fn MySignUpForm(sign_up: ServerAction<MySignUp>, marketplaces: Vec<(String, String)>) -> impl IntoView {
+    let error = action_error(sign_up);
+    view! {
+        <section aria-labelledby="my-sign-up-heading">
+            <h2 id="my-sign-up-heading">"New here? Create an account"</h2>
+            <p>"Testing a device before it is offered? Create your account here; we email you a link to verify your address."</p>
+            <ActionForm action=sign_up attr:class="form" attr:novalidate=true>
+                <FormAlert error/>
+                <Field label="Email" name="email" id="new-customer-email".into() kind="email" autocomplete="email" error/>
+                <Field label="Password" name="password" id="new-customer-password".into() kind="password" autocomplete="new-password" hint="At least 12 characters." error/>
+                <SelectField label="Your marketplace" id="customer-marketplace".into() name="marketplace".into() message=Signal::derive(move || error.get().and_then(|e| e.field_message("marketplace")))>
+                    {marketplaces
+                        .into_iter()
+                        .map(|(code, name)| view! { <option value=code.clone()>{format!("{name} ({code})")}</option> })
+                        .collect_view()}
+                </SelectField>
+                <Submit label="Create account" pending=sign_up.pending()/>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
 fn AccountView(
     account: MyAccount,
     sign_out: ServerAction<MySignOut>,
     change: ServerAction<ChangeProduct>,
     turn_off: ServerAction<TurnOffReplenishment>,
     cancel: ServerAction<CancelMyOrder>,
+    answer: ServerAction<AnswerTestInvitation>,
     saved: Signal<Option<String>>,
     error: Signal<Option<crate::error::AppError>>,
 ) -> impl IntoView {
+    let invitations = (!account.invitations.is_empty()).then(|| {
+        let items = account.invitations.clone();
+        view! { <Invitations items answer/> }
+    });
     view! {
         <h1>"Your devices and orders"</h1>
         <p class="signed-in-as">{format!("Signed in as {}", account.email)}</p>
@@ -153,6 +192,37 @@ fn AccountView(
             let orders = account.orders.clone();
             view! { <OrdersTable orders cancel/> }
         })}
+        {invitations}
+    }
+}
+
+/// Makers' invitations to test a device, each accepted or withdrawn with one button.
+#[component]
+fn Invitations(items: Vec<TestInvitation>, answer: ServerAction<AnswerTestInvitation>) -> impl IntoView {
+    view! {
+        <h2>"Test invitations"</h2>
+        <p>"Makers listed your address as a tester. Accept, and a maker's sandbox can link test devices for you: their orders are test orders, never charged or shipped, and you get their emails."</p>
+        <ul class="test-accounts">
+            {items
+                .into_iter()
+                .map(|item| {
+                    let (decision, label) = if item.accepted { ("withdraw", "Stop testing") } else { ("accept", "Accept") };
+                    let state = if item.accepted { "Accepted" } else { "Not accepted" };
+                    let aria = format!("{label}: {} by {}", item.device_name, item.maker);
+                    view! {
+                        <li>
+                            <span>{format!("{} by {}", item.device_name, item.maker)}</span>
+                            <span class="hint">{state}</span>
+                            <ActionForm action=answer attr:class="inline-form">
+                                <input type="hidden" name="invitation" value=item.id/>
+                                <input type="hidden" name="decision" value=decision/>
+                                <Submit label=label pending=answer.pending() class="button" aria_label=aria/>
+                            </ActionForm>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
     }
 }
 

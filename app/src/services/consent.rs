@@ -135,7 +135,7 @@ async fn check_request(
 }
 
 /// The device's slots with their approvals, in the maker's order; `None` while any slot lacks one.
-async fn approved_slots(
+pub(crate) async fn approved_slots(
     conn: &impl ConnectionTrait,
     device: &device::Model,
 ) -> Result<Option<Vec<(slot::Model, slot_approval::Model)>>, AppError> {
@@ -374,63 +374,9 @@ pub async fn confirm_consent(
     let at = now();
     let device = &authorization.device;
     let txn = db.begin().await?;
-    // Linking a device that is already linked replaces the old link and everything issued for it.
-    let previous = registration::Entity::find()
-        .filter(registration::Column::DeviceId.eq(&device.id))
-        .filter(registration::Column::Serial.eq(&authorization.serial))
-        .filter(registration::Column::DeregisteredAt.is_null())
-        .all(&txn)
-        .await?;
-    for old in previous {
-        registrations::deregister_and_notify(&txn, &old.id, at).await?;
-    }
-    let registration_id = new_id();
-    registration::ActiveModel {
-        id: Set(registration_id.clone()),
-        organization_id: Set(device.organization_id.clone()),
-        device_id: Set(device.id.clone()),
-        security_profile_id: Set(authorization.profile.id.clone()),
-        customer_id: Set(customer.id.clone()),
-        serial: Set(authorization.serial.clone()),
-        marketplace_code: Set(customer.marketplace_code.clone()),
-        is_test: Set(is_test),
-        last_active_at: Set(None),
-        created_at: Set(at),
-        deregistered_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    let chosen_summary: Vec<(String, Option<String>)> =
-        chosen.iter().map(|(slot, asin)| (slot.slot_id.clone(), asin.clone())).collect();
-    for (slot, asin) in chosen {
-        registration_slot::ActiveModel {
-            id: Set(new_id()),
-            organization_id: Set(device.organization_id.clone()),
-            registration_id: Set(registration_id.clone()),
-            slot_key: Set(slot.id.clone()),
-            slot_id: Set(slot.slot_id.clone()),
-            asin: Set(asin),
-            expected_replenishment_at: Set(None),
-            remaining_quantity: Set(None),
-            original_quantity: Set(None),
-            total_quantity_on_hand: Set(None),
-            last_use_at: Set(None),
-            status_reported_at: Set(None),
-            level: Set(None),
-            low_streak: Set(0),
-            low_notified: Set(false),
-        }
-        .insert(&txn)
-        .await?;
-    }
-    let context = events::registration_context(&txn, &registration_id).await?;
-    events::notify(
-        &txn,
-        &context,
-        "DeviceRegisteredNotification",
-        Some(("subscriptionInfo", subscription_info(&chosen_summary))),
-    )
-    .await?;
+    let registration_id =
+        link(&txn, device, &authorization.profile.id, &customer, &authorization.serial, is_test, &chosen)
+            .await?;
     oauth_code::ActiveModel {
         code_hash: Set(hash_secret(&code)),
         organization_id: Set(device.organization_id.clone()),
@@ -444,6 +390,79 @@ pub async fn confirm_consent(
     .await?;
     txn.commit().await?;
     Ok(with_query(&authorization.redirect_uri, &[("code", &code)], state))
+}
+
+/// Links a customer's device: replaces any live link of the same serial (and everything issued for it),
+/// stores the registration with the chosen product per slot and tells the maker
+/// (`DeviceRegisteredNotification`). Answers the registration's ID.
+pub(crate) async fn link(
+    txn: &impl ConnectionTrait,
+    device: &device::Model,
+    profile_id: &str,
+    customer: &customer::Model,
+    serial: &str,
+    is_test: bool,
+    chosen: &[(&slot::Model, Option<String>)],
+) -> Result<String, AppError> {
+    let at = now();
+    // Linking a device that is already linked replaces the old link and everything issued for it.
+    let previous = registration::Entity::find()
+        .filter(registration::Column::DeviceId.eq(&device.id))
+        .filter(registration::Column::Serial.eq(serial))
+        .filter(registration::Column::DeregisteredAt.is_null())
+        .all(txn)
+        .await?;
+    for old in previous {
+        registrations::deregister_and_notify(txn, &old.id, at).await?;
+    }
+    let registration_id = new_id();
+    registration::ActiveModel {
+        id: Set(registration_id.clone()),
+        organization_id: Set(device.organization_id.clone()),
+        device_id: Set(device.id.clone()),
+        security_profile_id: Set(profile_id.to_owned()),
+        customer_id: Set(customer.id.clone()),
+        serial: Set(serial.to_owned()),
+        marketplace_code: Set(customer.marketplace_code.clone()),
+        is_test: Set(is_test),
+        last_active_at: Set(None),
+        created_at: Set(at),
+        deregistered_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    let chosen_summary: Vec<(String, Option<String>)> =
+        chosen.iter().map(|(slot, asin)| (slot.slot_id.clone(), asin.clone())).collect();
+    for (slot, asin) in chosen {
+        registration_slot::ActiveModel {
+            id: Set(new_id()),
+            organization_id: Set(device.organization_id.clone()),
+            registration_id: Set(registration_id.clone()),
+            slot_key: Set(slot.id.clone()),
+            slot_id: Set(slot.slot_id.clone()),
+            asin: Set(asin.clone()),
+            expected_replenishment_at: Set(None),
+            remaining_quantity: Set(None),
+            original_quantity: Set(None),
+            total_quantity_on_hand: Set(None),
+            last_use_at: Set(None),
+            status_reported_at: Set(None),
+            level: Set(None),
+            low_streak: Set(0),
+            low_notified: Set(false),
+        }
+        .insert(txn)
+        .await?;
+    }
+    let context = events::registration_context(txn, &registration_id).await?;
+    events::notify(
+        txn,
+        &context,
+        "DeviceRegisteredNotification",
+        Some(("subscriptionInfo", subscription_info(&chosen_summary))),
+    )
+    .await?;
+    Ok(registration_id)
 }
 
 #[cfg(test)]

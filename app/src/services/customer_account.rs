@@ -2,10 +2,11 @@
 //! replenishment off, and orders with cancellation during the hold.
 
 use crate::entities::{
-    device, registration, registration_slot, replenishment_order, slot, slot_approval, slot_name,
+    device, device_test_account, registration, registration_slot, replenishment_order, slot, slot_approval,
+    slot_name,
 };
 use crate::error::AppError;
-use crate::models::customer_views::{MyAccount, MyDevice, MyOrder, MySlot, OrderToCancel};
+use crate::models::customer_views::{MyAccount, MyDevice, MyOrder, MySlot, OrderToCancel, TestInvitation};
 use crate::services::consent::{asin_list, display_names, parse_choice, subscription_info};
 use crate::services::orders::PENDING;
 use crate::services::tokens::hash_secret;
@@ -109,7 +110,50 @@ pub async fn load_account(db: &DatabaseConnection, customer_id: &str) -> Result<
             is_test: order.is_test,
         })
         .collect();
-    Ok(MyAccount { email: customer.email, devices, orders })
+    let invitations = invitations(db, &customer.email).await?;
+    Ok(MyAccount { email: customer.email, devices, orders, invitations })
+}
+
+async fn invitations(db: &DatabaseConnection, email: &str) -> Result<Vec<TestInvitation>, AppError> {
+    let accounts = device_test_account::Entity::find()
+        .filter(device_test_account::Column::Email.eq(email))
+        .order_by_asc(device_test_account::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let mut invitations = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        let Some(device) = device::Entity::find_by_id(&account.device_id).one(db).await? else { continue };
+        let (device_name, maker) = display_names(db, &device, None).await?;
+        invitations.push(TestInvitation {
+            id: account.id,
+            device_name,
+            maker,
+            accepted: account.accepted_at.is_some(),
+        });
+    }
+    Ok(invitations)
+}
+
+/// Accepts (or withdraws from) a test invitation addressed to the signed-in customer; another address's
+/// invitation is `NotFound`.
+pub async fn answer_invitation(
+    db: &DatabaseConnection,
+    customer_id: &str,
+    invitation_id: &str,
+    accept: bool,
+) -> Result<(), AppError> {
+    let customer =
+        crate::services::customers::verified(db, customer_id).await?.ok_or(AppError::Unauthenticated)?;
+    let updated = device_test_account::Entity::update_many()
+        .col_expr(device_test_account::Column::AcceptedAt, Expr::value(accept.then(now)))
+        .filter(device_test_account::Column::Id.eq(invitation_id))
+        .filter(device_test_account::Column::Email.eq(&customer.email))
+        .exec(db)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
 }
 
 /// The customer's live registration, or `NotFound` (also for another customer's).

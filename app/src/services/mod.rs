@@ -33,6 +33,7 @@ pub mod sandbox;
 pub mod security_profiles;
 pub mod sensors;
 pub mod session_store;
+pub mod simulator;
 pub mod thresholds;
 pub mod throttle;
 pub mod tokens;

@@ -194,6 +194,32 @@ async fn issue_access(
     Ok(token)
 }
 
+/// How long a token the portal's device simulator calls with lives: one call, with room to spare.
+const SIMULATOR_TOKEN_LIFETIME: Duration = Duration::minutes(5);
+
+/// An access token for one call of the portal's device simulator, which calls the runtime API as the device
+/// would; revoke it with `revoke` once the call is answered.
+pub async fn issue_simulator_token(
+    conn: &impl ConnectionTrait,
+    registration: &registration::Model,
+) -> Result<String, AppError> {
+    let token = new_secret();
+    let expires_at = Some(now() + SIMULATOR_TOKEN_LIFETIME);
+    insert_token(conn, registration, &registration.security_profile_id, ACCESS, &token, expires_at).await?;
+    Ok(token)
+}
+
+/// Revokes one access token (a simulator call's, once answered).
+pub async fn revoke(conn: &impl ConnectionTrait, token: &str) -> Result<(), AppError> {
+    oauth_token::Entity::update_many()
+        .col_expr(oauth_token::Column::RevokedAt, Expr::value(now()))
+        .filter(oauth_token::Column::TokenHash.eq(hash_secret(token)))
+        .filter(oauth_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 async fn insert_token(
     conn: &impl ConnectionTrait,
     registration: &registration::Model,
@@ -201,7 +227,7 @@ async fn insert_token(
     kind: &str,
     token: &str,
     expires_at: Option<chrono::DateTime<chrono::Utc>>,
-) -> Result<(), OauthError> {
+) -> Result<(), sea_orm::DbErr> {
     oauth_token::ActiveModel {
         token_hash: Set(hash_secret(token)),
         organization_id: Set(registration.organization_id.clone()),

@@ -356,6 +356,14 @@ pub async fn decide_request(
     .await?;
     let detail = if decision == Decision::Approve {
         let issued = approve_slots(&txn, &request, decided_at).await?;
+        // New products or sensors change what customers were certified against.
+        crate::services::certification_review::mark_changed(
+            &txn,
+            &request.organization_id,
+            &request.device_id,
+            None,
+        )
+        .await?;
         allow_test_accounts(&txn, &request).await?;
         format!("{issued} replenishment ID(s) issued")
     } else {
@@ -436,6 +444,7 @@ async fn allow_test_accounts(
             email: Set(email.to_owned()),
             source: Set("request".to_owned()),
             created_at: Set(now()),
+            accepted_at: Set(None),
         }
         .insert(txn)
         .await?;

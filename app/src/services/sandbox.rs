@@ -36,7 +36,12 @@ pub async fn test_accounts(
         .all(db)
         .await?
         .into_iter()
-        .map(|a| TestAccountView { added_by_owner: a.source == ADDED_BY_OWNER, id: a.id, email: a.email })
+        .map(|a| TestAccountView {
+            added_by_owner: a.source == ADDED_BY_OWNER,
+            accepted: a.accepted_at.is_some(),
+            id: a.id,
+            email: a.email,
+        })
         .collect();
     Ok(TestAccounts { accounts, can_manage: role.can_manage() })
 }
@@ -70,6 +75,7 @@ pub async fn add_test_account(
         email: Set(email.as_str().to_owned()),
         source: Set(ADDED_BY_OWNER.to_owned()),
         created_at: Set(now()),
+        accepted_at: Set(None),
     }
     .insert(db)
     .await?;

@@ -6,6 +6,7 @@
 
 pub mod fixtures;
 pub mod images;
+pub mod receiver;
 pub mod runtime;
 pub mod smtp;
 

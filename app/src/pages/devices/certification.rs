@@ -2,7 +2,7 @@
 //! *Certify Marketplace*, offered once every case passes.
 
 use super::super::{action_error, organizations::org, query_param};
-use super::frame::{device, device_tab};
+use super::frame::{device, device_tab, reload_on_success};
 use crate::api::certification::{load_certification, CertifyMarketplace};
 use crate::components::{org_id_param, ErrorPage, FormAlert, Notice};
 use crate::error::AppError;
@@ -42,6 +42,8 @@ fn CertificationView() -> impl IntoView {
             .map(|code| format!("{code} was submitted for certification. The reviewers have been emailed."))
     });
     let error = action_error(submit);
+    // The header's badge shows the submission.
+    reload_on_success(submit, &context);
     view! {
         <Title text=format!("Certification · {} · Replenish", context.detail.name)/>
         <p>"Each case is ticked by evidence recorded in the sandbox or by the device's own data. Drive the cases with a test registration, then certify the marketplace."</p>

@@ -8,6 +8,7 @@ mod overview;
 mod register;
 mod replenishment;
 mod sandbox;
+mod simulator;
 #[cfg(feature = "hydrate")]
 mod upload;
 

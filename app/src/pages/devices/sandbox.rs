@@ -4,10 +4,12 @@
 
 use super::super::{action_error, organizations::org, query_param};
 use super::frame::{device, device_tab};
+use super::simulator::{DeviceSimulator, SimulatorContext};
 use crate::api::sandbox::{
     load_device_logs, load_sandbox_clock, load_test_accounts, AddTestAccount, AdvanceSandboxClock,
     RemoveTestAccount,
 };
+use crate::api::simulator::{load_simulator, LinkTestDevice, SimulateCall};
 use crate::components::{org_id_param, ErrorPage, Field, FormAlert, Notice, Submit};
 use crate::error::AppError;
 use crate::models::sandbox::{
@@ -40,9 +42,23 @@ pub fn SandboxPage() -> impl IntoView {
         outcome: outcome.get().unwrap_or_default(),
         mode: mode.get().unwrap_or_default(),
     });
+    let (link, simulate) = (ServerAction::<LinkTestDevice>::new(), ServerAction::<SimulateCall>::new());
+    // The chosen registration is part of the key, so that choosing another one renders its forms.
+    let chosen = query_param("registration");
+    let simulator = Resource::new(
+        move || {
+            let versions = (link.version().get(), simulate.version().get(), chosen.get());
+            (org_id.get(), params.read().get("device").unwrap_or_default(), versions)
+        },
+        |(org, device, _)| load_simulator(org, device),
+    );
+    provide_context(SimulatorContext { simulator, link, simulate });
     let logs = Resource::new(
-        move || (org_id.get(), params.read().get("device").unwrap_or_default(), filter.get()),
-        |(org, device, filter)| load_device_logs(org, device, filter),
+        move || {
+            let device = params.read().get("device").unwrap_or_default();
+            (org_id.get(), device, filter.get(), simulate.version().get())
+        },
+        |(org, device, filter, _)| load_device_logs(org, device, filter),
     );
     let (add, remove) = (ServerAction::<AddTestAccount>::new(), ServerAction::<RemoveTestAccount>::new());
     let accounts = Resource::new(
@@ -67,9 +83,10 @@ fn SandboxView() -> impl IntoView {
     let LogsContext { logs, filter, accounts, clock, .. } = expect_context::<LogsContext>();
     view! {
         <Title text=format!("Sandbox · {} · Replenish", context.detail.name)/>
+        <DeviceSimulator/>
         <section aria-labelledby="test-accounts-heading">
             <h2 id="test-accounts-heading">"Test accounts"</h2>
-            <p>"These customer accounts can link the device before it is certified (with " <code>"should_include_non_live"</code> "). Their registrations are test registrations: every order is a test order, never charged or handed to a fulfiller."</p>
+            <p>"These customer accounts can link the device before it is certified (with " <code>"should_include_non_live"</code> "). Their registrations are test registrations: every order is a test order, never charged or handed to a fulfiller. A tester who accepts the invitation at " <code>"/my"</code> " also lets the simulator link test devices for them."</p>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match accounts.await {
@@ -135,7 +152,12 @@ fn TestAccountList(accounts: TestAccounts) -> impl IntoView {
                     .accounts
                     .into_iter()
                     .map(|account| {
-                        let source = if account.added_by_owner { "Added by an owner" } else { "From the approved request" };
+                        let source = match (account.added_by_owner, account.accepted) {
+                            (true, true) => "Added by an owner · accepted",
+                            (true, false) => "Added by an owner · not accepted yet",
+                            (false, true) => "From the approved request · accepted",
+                            (false, false) => "From the approved request · not accepted yet",
+                        };
                         let removable = can_manage && account.added_by_owner;
                         let label = format!("Remove {}", account.email);
                         let (org_id, device_id) = (org_id.clone(), device_id.clone());
@@ -168,7 +190,7 @@ fn TestAccountList(accounts: TestAccounts) -> impl IntoView {
                 <FormAlert error=add_error/>
                 <input type="hidden" name="org" value=org_id/>
                 <input type="hidden" name="device" value=device_id/>
-                <Field label="Customer email" name="email" kind="email" error=add_error hint="The customer signs up (or in) with this address on the consent page."/>
+                <Field label="Customer email" name="email" kind="email" error=add_error hint="The tester creates a customer account with this address at /my or on the consent page."/>
                 <Submit label="Add test account" pending=add.pending()/>
             </ActionForm>
         })}

@@ -1,0 +1,159 @@
+//! Two servers on one PostgreSQL database, each running every worker: replenish calls spread over both
+//! still make one order per slot, and each queued email and webhook delivery goes out once (workers claim
+//! rows with a guarded update and a lease, so only one instance holds a row). SQLite serves one instance:
+//! a second server on the same file is refused at start.
+
+mod support;
+
+use app::entities::{notification, notification_delivery, outbox_email};
+use app::services::fulfilment::advance_orders;
+use app::services::mail::{queue_email, OutgoingEmail};
+use reqwest::header::AUTHORIZATION;
+use sea_orm::{ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use support::receiver::{add_endpoint, Receiver};
+use support::runtime::*;
+
+const CALLS: usize = 40;
+const EMAILS: usize = 30;
+const ORDER_CYCLES: usize = 8;
+
+async fn call(
+    address: SocketAddr,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    types: (&str, &str),
+) -> Value {
+    let response = cloud()
+        .request(method, format!("http://{address}{path}"))
+        .header(AUTHORIZATION, format!("Bearer {token}"))
+        .header("x-amzn-type-version", format!("{PREFIX}{}", types.0))
+        .header("x-amzn-accept-type", format!("{PREFIX}{}", types.1))
+        .send()
+        .await
+        .expect("call");
+    assert!(response.status().is_success(), "{path}: {}", response.status());
+    response.json().await.expect("json")
+}
+
+#[tokio::test]
+async fn two_instances_make_one_order_per_slot_and_send_each_email_and_webhook_once_or_sqlite_refuses_the_second(
+) {
+    let linked = linked().await;
+    let app = &linked.app;
+    let org = app::entities::device::Entity::find_by_id(&linked.device)
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("device")
+        .organization_id;
+    let (receiver, hook) = Receiver::start(&[]).await;
+    add_endpoint(app, &org, hook).await;
+    let second = server::startup::start(support::config(&app.database.url, &app.smtp.url())).await;
+    if app.db.get_database_backend() == DbBackend::Sqlite {
+        let refused = second.err().expect("a second server on one SQLite file is refused").to_string();
+        assert!(refused.contains("another Replenish server is using"), "{refused}");
+        return;
+    }
+    let second = second.expect("second instance");
+    let instances = [app.address, second.address];
+
+    // Replenish calls at once, half on each instance: exactly one order.
+    let handles: Vec<_> = (0..CALLS)
+        .map(|i| {
+            let (address, token) = (instances[i % 2], linked.access.clone());
+            tokio::spawn(async move {
+                call(address, reqwest::Method::POST, "/replenish/filter", &token, REPLENISH).await
+            })
+        })
+        .collect();
+    let mut answers: HashMap<String, usize> = HashMap::new();
+    for handle in handles {
+        let answer = handle.await.expect("task");
+        *answers.entry(answer["detailCode"].as_str().expect("code").to_owned()).or_default() += 1;
+    }
+    assert_eq!(answers.get("TEST_ORDER_PLACED"), Some(&1), "{answers:?}");
+    assert_eq!(answers.get("ORDER_INPROGRESS"), Some(&(CALLS - 1)), "{answers:?}");
+    assert_eq!(order_count(app).await, 1);
+
+    // More notifications, caused on both instances: cancel and reorder.
+    let cancel = ("DrsCancelTestOrdersInput@1.0", "DrsCancelTestOrdersResult@1.0");
+    for cycle in 0..ORDER_CYCLES {
+        let address = instances[cycle % 2];
+        call(address, reqwest::Method::DELETE, "/testOrders/filter", &linked.access, cancel).await;
+        let placed =
+            call(address, reqwest::Method::POST, "/replenish/filter", &linked.access, REPLENISH).await;
+        assert_eq!(placed["detailCode"], "TEST_ORDER_PLACED");
+    }
+
+    // Both instances' fulfillers step the open order at the same moments (the clock moved past its hold,
+    // shipping and delivery): each step happens once.
+    let settings = app::state::PortalSettings {
+        public_url: "http://replenish.test".into(),
+        review_inbox: "review@replenish.test".into(),
+        ship_after: chrono::Duration::hours(1),
+        deliver_after: chrono::Duration::hours(2),
+    };
+    for hours in [25, 27, 30] {
+        let at = chrono::Utc::now() + chrono::Duration::hours(hours);
+        let (first, other) =
+            tokio::join!(advance_orders(&app.db, &settings, at), advance_orders(&second.db, &settings, at));
+        first.expect("advance");
+        other.expect("advance");
+    }
+    for step in ["ItemShippedNotification", "ItemDeliveredNotification"] {
+        let count = notification::Entity::find()
+            .filter(notification::Column::NotificationType.eq(step))
+            .count(&app.db)
+            .await
+            .expect("count");
+        assert_eq!(count, 1, "{step}");
+    }
+
+    // Emails queued in one go, outside any request, for both mail workers' polls to race for.
+    for n in 0..EMAILS {
+        let email =
+            OutgoingEmail::compose("race@example.com", &format!("Race {n}"), &[format!("Mail {n}")], None);
+        queue_email(&app.db, email).await.expect("queue");
+    }
+
+    let deliveries = notification_delivery::Entity::find().count(&app.db).await.expect("count") as usize;
+    assert_eq!(
+        deliveries,
+        1 + 2 * ORDER_CYCLES + 2,
+        "the first order, a cancellation and an order per cycle, shipped, delivered"
+    );
+    receiver.wait_for(deliveries).await;
+    app.inbox().wait_for_count("race@example.com", EMAILS).await;
+    // Whatever a second sender would have sent by now, it would have sent well within this pause.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+
+    let received = receiver.received();
+    let mut ids: Vec<String> =
+        received.iter().map(|(headers, _)| headers["webhook-id"].to_str().expect("id").to_owned()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(received.len(), deliveries, "each delivery once");
+    assert_eq!(ids.len(), deliveries, "each notification once");
+    let mut subjects: Vec<String> = app
+        .inbox()
+        .all()
+        .into_iter()
+        .filter(|m| m.recipients.iter().any(|r| r == "race@example.com"))
+        .map(|m| m.subject)
+        .collect();
+    subjects.sort();
+    subjects.dedup();
+    assert_eq!(app.inbox().count_to("race@example.com"), EMAILS, "each email once");
+    assert_eq!(subjects.len(), EMAILS);
+    let unsent = outbox_email::Entity::find()
+        .filter(outbox_email::Column::SentAt.is_null())
+        .count(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(unsent, 0);
+    second.stop();
+}
