@@ -132,7 +132,13 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // The request's fields did not fit the function's arguments: the caller's input, a 400.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::Refused(
+                "The form's fields were not understood; reload the page and try again.".into(),
+            ),
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

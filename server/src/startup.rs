@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::workers::mail::{MailWorker, Mailer};
-use crate::{api, db, device_images, health, security, workers};
+use crate::{api, db, device_images, health, security, server_fn_errors, workers};
 use app::services::drs::SlotStatusWriter;
 use app::services::rate_limit::RateLimiter;
 use app::services::request_log::RequestLog;
@@ -180,6 +180,7 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
             move || app::shell(leptos.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<RouterState, _>(context, app::shell))
+        .layer(axum::middleware::map_response(server_fn_errors::with_error_status))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Answers 413 from Content-Length before the body is read; DefaultBodyLimit alone would surface
         // inside server functions as a generic error.

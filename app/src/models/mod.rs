@@ -11,6 +11,8 @@ pub mod image;
 pub mod inventory;
 pub mod notification;
 mod organization;
+#[cfg(test)]
+mod properties;
 pub mod replenishment;
 mod request_views;
 pub mod sandbox;

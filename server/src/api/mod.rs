@@ -5,6 +5,8 @@ pub mod devices;
 pub mod events;
 pub mod openapi;
 pub mod orders;
+#[cfg(test)]
+mod properties;
 pub mod request_log;
 pub mod token;
 pub mod wire;

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Portal load: starts the release server on SQLite, then on PostgreSQL, and measures what a maker's
+browser costs it: cold start with every migration, idle RSS, a device page and the device list of an
+organization with 1,000 devices under wrk at 64 connections (requests/s, p50, p99) and for a single
+client (p50), peak RSS under that load; then the hydrate bundle's size, raw and gzipped. Prints figures
+next to the targets of the hardening issue; asserts nothing.
+
+    python3 server/benches/portal.py [--binary target/release/replenish] [--devices 1000] [--duration 10]
+                                     [--site target/site] [--skip-postgres]"""
+
+import argparse
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+sys.path.insert(0, os.path.dirname(__file__))
+from bench_common import BASE, call, default_binary, signed_in_owner  # noqa: E402
+from crash import Server  # noqa: E402
+
+
+def rss_mb(pid, field):
+    """`VmRSS` (now) or `VmHWM` (peak) of a process, in MB."""
+    with open(f"/proc/{pid}/status") as status:
+        kilobytes = int(re.search(rf"^{field}:\s+(\d+) kB", status.read(), re.M).group(1))
+    return kilobytes / 1024
+
+
+def session_cookie(client):
+    for handler in client.handlers:
+        jar = getattr(handler, "cookiejar", None)
+        if jar is not None:
+            return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+    sys.exit("no session cookie")
+
+
+def wrk(path, cookie, connections, duration):
+    lua = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    lua.write(f'wrk.headers["Cookie"] = "{cookie}"\nwrk.headers["Accept"] = "text/html"\n')
+    lua.close()
+    threads = min(2, connections)
+    output = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", lua.name,
+                             f"{BASE}{path}"], capture_output=True, text=True, check=True).stdout
+    os.unlink(lua.name)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return rate, percentiles.get("50", "?"), percentiles.get("99", "?"), int(non_2xx.group(1)) if non_2xx else 0
+
+
+def measure(binary, database_url, workdir, devices, duration):
+    label = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    server = Server(binary, database_url, workdir)
+    cold = server.start()
+    try:
+        idle = rss_mb(server.process.pid, "VmRSS")
+        client, org = signed_in_owner(workdir, "Portal Bench")
+        for n in range(devices):
+            call(client, "register_device", {"org": org, "kind": "skills_kit", "name": f"Bench device {n:04}",
+                                             "model_id": f"PB-{n:04}", "marketplace": "US",
+                                             "category": "water_filter"})
+        device = call(client, "list_devices", {"org": org, "search": "", "page": "1"})["devices"][0]["id"]
+        cookie = session_cookie(client)
+        pages = [("device page", f"/orgs/{org}/devices/{device}", 3000),
+                 (f"device list ({devices} devices)", f"/orgs/{org}", 1500)]
+        print(f"\n{label}: cold start with migrations {cold:.2f} s (target < 1 s); idle RSS {idle:.0f} MB "
+              f"(target < 60 MB)")
+        for name, path, target in pages:
+            single = wrk(path, cookie, 1, max(3, duration // 2))
+            loaded = wrk(path, cookie, 64, duration)
+            print(f"  {name:<30} 64 connections: {loaded[0]:>8,.0f} req/s (target ≥ {target:,}), p50 {loaded[1]}, "
+                  f"p99 {loaded[2]}, non-2xx {loaded[3]}; one client: p50 {single[1]}, p99 {single[2]}")
+        print(f"  peak RSS under that load {rss_mb(server.process.pid, 'VmHWM'):.0f} MB (target < 250 MB)")
+    finally:
+        server.stop()
+
+
+def bundle(site):
+    for name in ("replenish.wasm", "replenish_bg.wasm"):
+        path = os.path.join(site, "pkg", name)
+        if os.path.exists(path):
+            raw = open(path, "rb").read()
+            js = open(os.path.join(site, "pkg", "replenish.js"), "rb").read()
+            print(f"\nhydrate bundle: WASM {len(raw):,} B raw, {len(gzip.compress(raw, 9)):,} B gzip; "
+                  f"JS {len(js):,} B raw, {len(gzip.compress(js, 9)):,} B gzip (target ≤ 250 KB gzip)")
+            return
+    print(f"\nno bundle under {site}/pkg: build it first (cargo leptos build --release)")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", default=default_binary())
+    parser.add_argument("--devices", type=int, default=1000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--site", default=os.path.join(os.path.dirname(__file__), "..", "..", "target", "site"))
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="replenish-portal-")
+    try:
+        measure(args.binary, f"sqlite://{workdir}/portal.db?mode=rwc", workdir, args.devices, args.duration)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if not args.skip_postgres:
+        admin = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        name = f"replenish_portal_{uuid.uuid4().hex[:8]}"
+        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+        workdir = tempfile.mkdtemp(prefix="replenish-portal-")
+        try:
+            measure(args.binary, f"{admin.rsplit('/', 1)[0]}/{name}", workdir, args.devices, args.duration)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+            subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
+    bundle(args.site)
+
+
+if __name__ == "__main__":
+    main()
