@@ -783,6 +783,27 @@ async fn an_image_over_one_megabyte_is_refused_with_413_and_nothing_is_stored() 
 }
 
 #[tokio::test]
+async fn a_decompression_bomb_is_refused_by_its_pixel_count_and_nothing_is_stored() {
+    let (app, org, device) = owner_with_device("bomb@example.com").await;
+    // 25 megapixels of white: a few kilobytes on the wire, 100 MB once decoded as RGBA.
+    let bomb = encode(
+        DynamicImage::ImageLuma8(image::GrayImage::from_pixel(5000, 5000, image::Luma([255]))),
+        ImageFormat::Png,
+    );
+    assert!(bomb.len() < 200_000, "the bomb is {} bytes", bomb.len());
+    let code = upload_refused(&app, &org, &device, &bomb, "bomb.png", StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(code, "too_many_pixels");
+    // Few pixels, but one side over the limit.
+    let tall = encode(
+        DynamicImage::ImageLuma8(image::GrayImage::from_pixel(10, 7000, image::Luma([255]))),
+        ImageFormat::Png,
+    );
+    let code = upload_refused(&app, &org, &device, &tall, "tall.png", StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(code, "too_many_pixels");
+    assert!(image_ids_of(&app, &device).await.is_empty(), "nothing was stored");
+}
+
+#[tokio::test]
 async fn a_photo_on_a_dark_background_is_refused() {
     let (app, org, device) = owner_with_device("dark@example.com").await;
     let dark = jpeg_on_dark();
