@@ -31,8 +31,8 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_common import BASE, PORT, PASSWORD, call, default_binary, opener, signed_in_owner, verification_token  # noqa: E402
-from runtime import PREFIX, RETURN_URL, NoRedirect  # noqa: E402
+from bench_common import BASE, PORT, PASSWORD, call, default_binary, verification_token  # noqa: E402
+from runtime import PREFIX, RETURN_URL, NoRedirect, approved_device  # noqa: E402
 
 
 class Server:
@@ -90,25 +90,7 @@ CANCEL = ("DrsCancelTestOrdersInput@1.0", "DrsCancelTestOrdersResult@1.0")
 
 def linked_devices(binary, env, workdir, count):
     """An approved device and `count` test registrations of it (serials SN-0…), each with an access token."""
-    maker, org = signed_in_owner(workdir, "Crash Makers")
-    call(maker, "register_device", {"org": org, "kind": "skills_kit", "name": "Crash Brewer", "model_id": "CB-1",
-                                    "marketplace": "US", "category": "coffee_pods"})
-    device_id = call(maker, "list_devices", {"org": org, "search": "", "page": "1"})["devices"][0]["id"]
-    key = call(maker, "load_replenishment", {"org": org, "device": device_id})["slots"][0]["key"]
-    field = lambda name: f"slots[slot-{key}][{name}]"  # noqa: E731
-    call(maker, "save_request", {"org": org, "device": device_id, "intent": "submit", "customer_id": "A2CRASH",
-                                 "test_accounts": "tester@example.com", field("sensor_type"): "Level",
-                                 field("measurement"): "Count", field("unit"): "", field("unit_size"): "30",
-                                 field("description"): "Crash pods", field("asins"): "B0CRASH001", field("detail"): ""})
-    reviewer_email = f"reviewer-{uuid.uuid4().hex[:8]}@example.com"
-    subprocess.run([binary, "create-reviewer", "--email", reviewer_email], input=f"{PASSWORD}\n", text=True,
-                   env=env, cwd=workdir, check=True, capture_output=True)
-    reviewer = opener()
-    call(reviewer, "sign_in", {"email": reviewer_email, "password": PASSWORD})
-    queue = call(reviewer, "load_review_queue", {"state": "submitted"})
-    call(reviewer, "approve_request", {"request": queue["items"][0]["id"], "note": ""})
-    call(maker, "create_security_profile", {"org": org, "name": "Crash", "return_urls": RETURN_URL})
-    fresh = call(maker, "load_security_profiles", {"org": org})["fresh_secret"]
+    key, fresh = approved_device(binary, env, workdir, "CB-1")
 
     customer = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(), NoRedirect)
     call(customer, "my_sign_up", {"email": "tester@example.com", "password": PASSWORD, "marketplace": "US"})
@@ -123,7 +105,7 @@ def linked_devices(binary, env, workdir, count):
                                         "scope_data": scope})
         request = urllib.request.Request(f"{BASE}/api/confirm_consent",
                                          data=urllib.parse.urlencode({"query": query, "decision": "allow",
-                                                                      f"choice[slot-{key}]": "B0CRASH001"}).encode(),
+                                                                      f"choice[slot-{key}]": "B0BENCH001"}).encode(),
                                          headers={"Accept": "text/html", "Origin": BASE})
         try:
             customer.open(request)

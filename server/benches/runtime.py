@@ -34,10 +34,11 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def linked_device(binary, env, workdir):
-    """An approved device linked by an allow-listed tester; answers an access token."""
+def approved_device(binary, env, workdir, model_id):
+    """A maker's one-slot device whose replenishment ID a reviewer approved (tester@example.com allow-listed),
+    and a security profile; answers the slot's key and the profile's fresh client ID and secret."""
     maker, org = signed_in_owner(workdir, "Bench Makers")
-    call(maker, "register_device", {"org": org, "kind": "skills_kit", "name": "Bench Brewer", "model_id": "BB-1",
+    call(maker, "register_device", {"org": org, "kind": "skills_kit", "name": "Bench Brewer", "model_id": model_id,
                                     "marketplace": "US", "category": "coffee_pods"})
     device_id = call(maker, "list_devices", {"org": org, "search": "", "page": "1"})["devices"][0]["id"]
     key = call(maker, "load_replenishment", {"org": org, "device": device_id})["slots"][0]["key"]
@@ -53,9 +54,13 @@ def linked_device(binary, env, workdir):
     call(reviewer, "sign_in", {"email": reviewer_email, "password": PASSWORD})
     queue = call(reviewer, "load_review_queue", {"state": "submitted"})
     call(reviewer, "approve_request", {"request": queue["items"][0]["id"], "note": ""})
-
     call(maker, "create_security_profile", {"org": org, "name": "Bench", "return_urls": RETURN_URL})
-    fresh = call(maker, "load_security_profiles", {"org": org})["fresh_secret"]
+    return key, call(maker, "load_security_profiles", {"org": org})["fresh_secret"]
+
+
+def linked_device(binary, env, workdir):
+    """An approved device linked by an allow-listed tester; answers an access token."""
+    key, fresh = approved_device(binary, env, workdir, "BB-1")
     scope = json.dumps({"dash:replenish": {"device_model": "BB-1", "serial": "SN-1", "should_include_non_live": True}})
     query = urllib.parse.urlencode({"client_id": fresh["client_id"], "scope": "dash:replenish", "response_type": "code",
                                     "redirect_uri": RETURN_URL, "state": "s", "scope_data": scope})
