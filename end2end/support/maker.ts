@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, type Browser, type Locator, type Page } from '@playwright/test';
 import { javaScriptEnabled, settle } from './page';
-import { PASSWORD, createReviewer, mainHeading, signIn, uniqueEmail, visitChecked } from './portal';
+import { PASSWORD, createReviewer, field, mainHeading, signIn, uniqueEmail, visitChecked } from './portal';
 
 export function button(scope: Page | Locator, name: string): Locator {
   return scope.getByRole('button', { name, exact: true });
@@ -54,3 +54,22 @@ export async function approveAsReviewer(browser: Browser, deviceName: string): P
   await context.close();
 }
 
+
+/** On the Replenishment IDs tab: requests the ID of the Level/Count slot `slot-01` and submits it for review. */
+export async function requestReplenishmentId(
+  page: Page,
+  request: { customerId: string; testAccount: string; unitSize: string; consumable: string; asins: string },
+): Promise<void> {
+  await expect(page.getByRole('heading', { level: 2, name: 'Replenishment IDs', exact: true })).toBeVisible();
+  await settle(page);
+  await field(page, 'Customer ID').fill(request.customerId);
+  await field(page, 'Test accounts').fill(request.testAccount);
+  const slot = page.getByRole('group', { name: 'Slot slot-01 · Coffee pods', exact: true });
+  await slot.getByRole('radio', { name: 'Level', exact: true }).check();
+  await slot.getByLabel('Measurement', { exact: true }).selectOption('Count');
+  await slot.getByLabel('Unit size of one refill', { exact: true }).fill(request.unitSize);
+  await slot.getByLabel('Consumable (brand, product, pack size)', { exact: true }).fill(request.consumable);
+  await slot.getByLabel('Custom ASIN list (optional)', { exact: true }).fill(request.asins);
+  await button(page, 'Submit for review').click();
+  await expect(page.getByRole('heading', { name: 'Request: Waiting for review' })).toBeVisible();
+}

@@ -14,7 +14,7 @@ import { expect, test } from '../support/test';
 import { javaScriptEnabled, settle } from '../support/page';
 import { extractLink, waitForMail } from '../support/mail';
 import { WHITE, TEAL, squarePng, writePng } from '../support/images';
-import { approveAsReviewer, button, startCloud } from '../support/maker';
+import { approveAsReviewer, button, requestReplenishmentId, startCloud } from '../support/maker';
 import {
   PASSWORD,
   checkpoint,
@@ -108,18 +108,13 @@ test('a new maker takes a device from registration to a certified marketplace wi
     await checkpoint(page);
 
     await deviceTab(page, 'Replenishment IDs').click();
-    await expect(page.getByRole('heading', { level: 2, name: 'Replenishment IDs', exact: true })).toBeVisible();
-    await settle(page);
-    await field(page, 'Customer ID').fill('A2SUDS');
-    await field(page, 'Test accounts').fill(tester);
-    const slot = page.getByRole('group', { name: 'Slot slot-01 · Coffee pods', exact: true });
-    await slot.getByRole('radio', { name: 'Level', exact: true }).check();
-    await slot.getByLabel('Measurement', { exact: true }).selectOption('Count');
-    await slot.getByLabel('Unit size of one refill', { exact: true }).fill('20');
-    await slot.getByLabel('Consumable (brand, product, pack size)', { exact: true }).fill('Suds pods, 20-pack');
-    await slot.getByLabel('Custom ASIN list (optional)', { exact: true }).fill('B0SUDSPOD1, B0SUDSPOD2');
-    await button(page, 'Submit for review').click();
-    await expect(page.getByRole('heading', { name: 'Request: Waiting for review' })).toBeVisible();
+    await requestReplenishmentId(page, {
+      customerId: 'A2SUDS',
+      testAccount: tester,
+      unitSize: '20',
+      consumable: 'Suds pods, 20-pack',
+      asins: 'B0SUDSPOD1, B0SUDSPOD2',
+    });
     await approveAsReviewer(browser, deviceName);
   });
 

@@ -16,7 +16,7 @@ import { expect, test } from '../support/test';
 import { javaScriptEnabled, settle } from '../support/page';
 import { extractLink, waitForMail } from '../support/mail';
 import { PORTAL_URL } from '../support/paths';
-import { type Hook, approveAsReviewer, button, startCloud } from '../support/maker';
+import { type Hook, approveAsReviewer, button, requestReplenishmentId, startCloud } from '../support/maker';
 import {
   PASSWORD,
   checkpoint,
@@ -98,18 +98,13 @@ test('a maker’s cloud links a device through the consent page and drives every
     await expect(mainHeading(page, deviceName)).toBeVisible();
     await settle(page);
     await page.getByRole('navigation', { name: 'Device sections' }).getByRole('link', { name: 'Replenishment IDs' }).click();
-    await expect(page.getByRole('heading', { level: 2, name: 'Replenishment IDs', exact: true })).toBeVisible();
-    await settle(page);
-    await field(page, 'Customer ID').fill('A2BREWCO');
-    await field(page, 'Test accounts').fill(customer);
-    const slot = page.getByRole('group', { name: 'Slot slot-01 · Coffee pods', exact: true });
-    await slot.getByRole('radio', { name: 'Level', exact: true }).check();
-    await slot.getByLabel('Measurement', { exact: true }).selectOption('Count');
-    await slot.getByLabel('Unit size of one refill', { exact: true }).fill('30');
-    await slot.getByLabel('Consumable (brand, product, pack size)', { exact: true }).fill('Brew Co pods, 30-pack');
-    await slot.getByLabel('Custom ASIN list (optional)', { exact: true }).fill('B0BREWPOD1, B0BREWPOD2');
-    await button(page, 'Submit for review').click();
-    await expect(page.getByRole('heading', { name: 'Request: Waiting for review' })).toBeVisible();
+    await requestReplenishmentId(page, {
+      customerId: 'A2BREWCO',
+      testAccount: customer,
+      unitSize: '30',
+      consumable: 'Brew Co pods, 30-pack',
+      asins: 'B0BREWPOD1, B0BREWPOD2',
+    });
     devicePath = new URL(page.url()).pathname.replace(/\/replenishment$/, '');
     await approveAsReviewer(browser, deviceName);
   });

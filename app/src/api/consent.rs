@@ -47,19 +47,7 @@ pub async fn customer_sign_up(
     #[server(default)] password: String,
     #[server(default)] marketplace: String,
 ) -> Result<(), AppError> {
-    use super::server::*;
-    use crate::services::customers::{self, CustomerSignUp};
-    let state = state()?;
-    let client = client_ip().await;
-    let result = async {
-        let form = CustomerSignUp::parse(&state.db, &email, &password, &marketplace).await?;
-        customers::sign_up(&state.db, &state.settings, &client, form, &back_to_consent(&query)).await
-    }
-    .await;
-    finish(result).await?;
-    state.mail_queued.notify_one();
-    leptos_axum::redirect("/my/check-email");
-    Ok(())
+    super::customer::sign_up_customer(&email, &password, &marketplace, &back_to_consent(&query)).await
 }
 
 #[server(prefix = "/api", endpoint = "customer_sign_in")]

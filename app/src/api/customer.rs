@@ -44,13 +44,25 @@ pub async fn my_sign_up(
     #[server(default)] password: String,
     #[server(default)] marketplace: String,
 ) -> Result<(), AppError> {
+    sign_up_customer(&email, &password, &marketplace, "/my").await
+}
+
+/// A customer's sign-up, from the consent page or `/my`: the verification link returns to `return_to`, and
+/// the answer is *Check your email* whether or not the address had an account.
+#[cfg(feature = "ssr")]
+pub(crate) async fn sign_up_customer(
+    email: &str,
+    password: &str,
+    marketplace: &str,
+    return_to: &str,
+) -> Result<(), AppError> {
     use super::server::*;
     use crate::services::customers::{self, CustomerSignUp};
     let state = state()?;
     let client = client_ip().await;
     let result = async {
-        let form = CustomerSignUp::parse(&state.db, &email, &password, &marketplace).await?;
-        customers::sign_up(&state.db, &state.settings, &client, form, "/my").await
+        let form = CustomerSignUp::parse(&state.db, email, password, marketplace).await?;
+        customers::sign_up(&state.db, &state.settings, &client, form, return_to).await
     }
     .await;
     finish(result).await?;
