@@ -50,6 +50,9 @@ pub struct Config {
     /// `RUNTIME_RATE_PER_SECOND` (default 20): service calls one registration may make per second on
     /// average, in bursts of up to twice that; more are answered 429 with `Retry-After`.
     pub runtime_rate_per_second: u32,
+    /// `REQUEST_TIMEOUT_SECONDS` (default 30): how long a client may take to send a request's headers,
+    /// and a request to be answered (a slow body or handler is answered 408).
+    pub request_timeout: std::time::Duration,
     /// `LEPTOS_SITE_ROOT` (default `target/site`) and `LEPTOS_SITE_PKG_DIR` (default `pkg`): the built
     /// stylesheet and WASM bundle.
     pub site_root: String,
@@ -171,6 +174,16 @@ impl Config {
                 })?
             }
         };
+        let request_timeout = match seconds("REQUEST_TIMEOUT_SECONDS", 30)? {
+            0 => {
+                return Err(ConfigError {
+                    variable: "REQUEST_TIMEOUT_SECONDS",
+                    problem: "0 would time out every request".into(),
+                    expected: "a whole number of seconds, such as 30",
+                })
+            }
+            limit => std::time::Duration::from_secs(u64::from(limit)),
+        };
         if public_url.scheme() == "https" && smtp_url.is_none() {
             // Files under data/mail are for trying Replenish out; a public deployment must send its links.
             return Err(ConfigError {
@@ -190,6 +203,7 @@ impl Config {
             ship_after_seconds,
             deliver_after_seconds,
             runtime_rate_per_second,
+            request_timeout,
             site_root: lookup("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             site_pkg_dir: lookup("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
         })
@@ -235,6 +249,8 @@ mod tests {
             ("FULFIL_SHIP_AFTER_SECONDS", "soon"),
             ("FULFIL_DELIVER_AFTER_SECONDS", "-1"),
             ("RUNTIME_RATE_PER_SECOND", "0"),
+            ("REQUEST_TIMEOUT_SECONDS", "0"),
+            ("REQUEST_TIMEOUT_SECONDS", "half a minute"),
         ] {
             let error = config(&[(variable, value)]).expect_err(value);
             assert_eq!(error.variable, variable, "{value}");

@@ -7,6 +7,7 @@ pub mod db;
 pub mod device_images;
 pub mod health;
 pub mod security;
+pub mod serve;
 pub mod server_fn_errors;
 pub mod startup;
 pub mod workers;

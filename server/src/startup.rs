@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::workers::mail::{MailWorker, Mailer};
-use crate::{api, db, device_images, health, security, server_fn_errors, workers};
+use crate::{api, db, device_images, health, security, serve, server_fn_errors, workers};
 use app::services::drs::SlotStatusWriter;
 use app::services::rate_limit::RateLimiter;
 use app::services::request_log::RequestLog;
@@ -13,10 +13,10 @@ use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -26,8 +26,6 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// Largest request body the portal accepts.
 const BODY_LIMIT: usize = 64 * 1024;
-/// A request that takes longer (a slow client, or a stuck handler) is answered 408 and its work dropped.
-const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 pub const SESSION_COOKIE: &str = "replenish_session";
 
 #[derive(Debug, thiserror::Error)]
@@ -138,14 +136,20 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     ];
 
     let router = build_router(&config, address, state, db.clone());
+    let header_deadline = config.request_timeout;
     let server = tokio::spawn(async move {
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        if let Err(error) = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await {
-            tracing::error!(%error, "server stopped");
-        }
+        serve::serve(listener, router, header_deadline, shutdown_signal()).await;
     });
     tracing::info!(%address, public_url = %config.public_url, "Replenish is listening");
     Ok(Running { address, db, server, workers, sqlite_claim })
+}
+
+/// The portal's page routes, derived from the `App` component once per process. Generating them makes
+/// leptos suspend every resource that starts loading meanwhile, process-wide and for good, so a second
+/// server started in the same process (as tests do) must never generate them while another renders.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(app::App));
+    ROUTES.clone()
 }
 
 fn build_router(config: &Config, address: SocketAddr, state: AppState, db: DatabaseConnection) -> Router {
@@ -155,7 +159,7 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
         .site_pkg_dir(config.site_pkg_dir.as_str())
         .site_addr(address)
         .build();
-    let routes = generate_route_list(app::App);
+    let routes = page_routes();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
@@ -198,7 +202,11 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
         .layer(axum::middleware::from_fn(security::require_same_origin))
         // Devices and clouds call the runtime API without cookies or an Origin: it authenticates by token.
         .merge(api::router::<RouterState>(state.clone()))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        // A request that takes longer (a slow body, or a stuck handler) is answered 408 and its work dropped.
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
         .layer(axum::middleware::from_fn(security::security_headers))
         .with_state(router_state)
 }

@@ -190,7 +190,7 @@ async fn every_route_and_server_function_of_one_organization_is_closed_to_everyo
         [("a member of B", &member_of_b), ("a customer", &customer), ("a signed-out visitor", &signed_out)];
 
     let routes: Vec<String> =
-        leptos_axum::generate_route_list(app::App).into_iter().map(|route| route.path().to_owned()).collect();
+        server::startup::page_routes().into_iter().map(|route| route.path().to_owned()).collect();
     let pages: Vec<String> = routes.iter().filter_map(|route| page_of_a(route, &a)).collect();
     assert!(pages.len() >= 15, "the route list names A's pages: {routes:?}");
     for page in &pages {

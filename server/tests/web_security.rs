@@ -1,11 +1,14 @@
-//! Same-origin checks, security headers, body limits and health endpoints.
+//! Same-origin checks, security headers, body limits, slow clients and health endpoints.
 
 mod support;
 
 use app::entities::user;
 use reqwest::{Client, StatusCode};
 use sea_orm::{EntityTrait, PaginatorTrait};
+use std::time::Duration;
 use support::{spawn_app, PASSWORD};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 #[tokio::test]
 async fn a_cross_origin_post_is_refused_and_changes_nothing() {
@@ -103,4 +106,75 @@ async fn health_and_readiness_answer_json() {
     let body: serde_json::Value = ready.json().await.expect("json");
     assert_eq!(body["status"], "ready");
     assert_eq!(body["database"], "ok");
+}
+
+/// What a raw connection receives until the server closes it; `None` if it is still open after 10 s.
+async fn received_before_close(reader: &mut (impl AsyncReadExt + Unpin)) -> Option<String> {
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), reader.read_to_end(&mut received)).await;
+    match read {
+        Ok(_) => Some(String::from_utf8_lossy(&received).into_owned()),
+        Err(_) => None,
+    }
+}
+
+#[tokio::test]
+async fn slow_clients_are_cut_off_at_the_deadline_while_others_are_served() {
+    let app = support::spawn_configured(
+        support::TestDatabase::fresh().await,
+        support::smtp::SmtpServer::start().await,
+        &[("REQUEST_TIMEOUT_SECONDS", "1")],
+    )
+    .await;
+    let address = app.address;
+
+    // Connects and never sends a request.
+    let mut silent = TcpStream::connect(address).await.expect("connect");
+    // Sends its headers a byte every 200 ms: 8 s in all, far past the deadline.
+    let trickling = TcpStream::connect(address).await.expect("connect");
+    let (mut trickle_reader, mut trickle_writer) = trickling.into_split();
+    let headers = "GET /healthz HTTP/1.1\r\nHost: replenish\r\nX-Slow: 1234\r\n\r\n";
+    let trickle = tokio::spawn(async move {
+        for byte in headers.as_bytes() {
+            if trickle_writer.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    // Sends complete headers, then only part of the body it announced.
+    let mut slow_body = TcpStream::connect(address).await.expect("connect");
+    let partial = format!(
+        "POST /api/sign_in HTTP/1.1\r\nHost: {address}\r\nOrigin: http://{address}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=slow"
+    );
+    slow_body.write_all(partial.as_bytes()).await.expect("write");
+
+    // Meanwhile everyone else is served.
+    for _ in 0..3 {
+        assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    }
+
+    let silent_got = received_before_close(&mut silent).await;
+    assert_eq!(silent_got.as_deref(), Some(""), "a silent connection is closed without an answer");
+    let trickle_got = received_before_close(&mut trickle_reader).await;
+    assert_eq!(trickle_got.as_deref(), Some(""), "a trickling client is closed before its headers end");
+    assert!(!trickle.is_finished(), "the connection closed while the headers were still arriving");
+    trickle.abort();
+
+    let mut answer = Vec::new();
+    let mut chunk = [0_u8; 512];
+    let status_line = tokio::time::timeout(Duration::from_secs(10), async {
+        while !answer.windows(2).any(|pair| pair == b"\r\n") {
+            let read = slow_body.read(&mut chunk).await.expect("read");
+            if read == 0 {
+                break;
+            }
+            answer.extend_from_slice(&chunk[..read]);
+        }
+        String::from_utf8_lossy(&answer).lines().next().unwrap_or_default().to_owned()
+    })
+    .await
+    .expect("a slow body is answered within the deadline");
+    assert_eq!(status_line, "HTTP/1.1 408 Request Timeout");
 }

@@ -32,8 +32,15 @@ pub struct Registration {
     pub category: String,
 }
 
-/// The marketplaces and consumable categories, in their catalogue order.
+/// The marketplaces and consumable categories, in their catalogue order. They are reference data that
+/// only migrations write, before a server serves, and every database of one build holds the same: read
+/// once per process, they cost pages no query.
 pub async fn load_catalogues(conn: &impl ConnectionTrait) -> Result<Catalogues, AppError> {
+    static CATALOGUES: tokio::sync::OnceCell<Catalogues> = tokio::sync::OnceCell::const_new();
+    CATALOGUES.get_or_try_init(|| read_catalogues(conn)).await.cloned()
+}
+
+async fn read_catalogues(conn: &impl ConnectionTrait) -> Result<Catalogues, AppError> {
     let marketplaces =
         marketplace::Entity::find().order_by_asc(marketplace::Column::Position).all(conn).await?;
     let categories = consumable_category::Entity::find()

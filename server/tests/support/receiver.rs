@@ -6,20 +6,32 @@ use axum::http::HeaderMap;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 /// A maker's notification receiver on loopback: records every request and answers with the scripted
 /// statuses (then 200).
+/// A serving receiver: the signal that stops it, and its task, which ends once every connection closed.
+type Running = (oneshot::Sender<()>, JoinHandle<()>);
+
 #[derive(Clone, Default)]
 pub struct Receiver {
     received: Arc<Mutex<Vec<(HeaderMap, String)>>>,
     script: Arc<Mutex<VecDeque<u16>>>,
+    running: Arc<Mutex<Option<Running>>>,
 }
 
 impl Receiver {
     pub async fn start(script: &[u16]) -> (Self, SocketAddr) {
         let receiver = Receiver::default();
         receiver.script.lock().expect("lock").extend(script);
-        let state = receiver.clone();
+        let address = receiver.serve_on("127.0.0.1:0".parse().expect("address")).await;
+        (receiver, address)
+    }
+
+    /// Serves on `address` (port 0 picks one); answers the bound address.
+    async fn serve_on(&self, address: SocketAddr) -> SocketAddr {
+        let state = self.clone();
         let router = axum::Router::new().route(
             "/hook",
             axum::routing::post(move |headers: HeaderMap, body: String| {
@@ -31,10 +43,33 @@ impl Receiver {
                 }
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind(address).await.expect("bind");
         let address = listener.local_addr().expect("address");
-        tokio::spawn(async move { axum::serve(listener, router).await.ok() });
-        (receiver, address)
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await
+                .ok();
+        });
+        *self.running.lock().expect("lock") = Some((stop, task));
+        address
+    }
+
+    /// Takes the receiver down: the port refuses connections and kept-alive ones are closed.
+    pub async fn stop(&self) {
+        let running = self.running.lock().expect("lock").take();
+        if let Some((stop, task)) = running {
+            let _ = stop.send(());
+            task.await.expect("receiver stopped");
+        }
+    }
+
+    /// Brings a stopped receiver back on the port it had.
+    pub async fn restart(&self, address: SocketAddr) {
+        self.serve_on(address).await;
     }
 
     pub fn received(&self) -> Vec<(HeaderMap, String)> {

@@ -71,9 +71,13 @@ impl SmtpServer {
         let listener = TcpListener::bind(address).await.expect("bind smtp");
         let address = listener.local_addr().expect("smtp address");
         let keep = inbox.clone();
+        // Sessions live in the accept task's set, so stopping the server also cuts the connections a
+        // client pooled: a stopped server is down for everyone.
         let task = tokio::spawn(async move {
+            let mut sessions = tokio::task::JoinSet::new();
             while let Ok((socket, _)) = listener.accept().await {
-                tokio::spawn(serve(socket, keep.clone()));
+                sessions.spawn(serve(socket, keep.clone()));
+                while sessions.try_join_next().is_some() {}
             }
         });
         Self { address, inbox, task }
