@@ -69,10 +69,20 @@ if [ "${e2e_passed:-0}" -eq 0 ]; then
   exit 1
 fi
 
-# `make run` starts the release build, which keeps every view's full type; a type that only a release build
-# rejects must fail here, not on a newcomer's first start. Last, so that the debug bundle served the tests.
+# `make run` starts the release build: it must build, and its bundle must hydrate its server's pages (a
+# server and bundle built differently do not, and only a browser notices). Last, so that the debug bundle
+# served the tests above.
 echo "=== check: release build (what make run starts)"
 cargo leptos build --release
+(
+  cd end2end
+  REPLENISH_BIN="$TARGET_DIR/release/replenish" LEPTOS_SITE_ROOT="$SITE_ROOT" \
+    npx playwright test tests/auth-errors.spec.ts --project js-on 2>&1
+) | tee "$LOG_DIR/release-hydration.log"
+if ! grep -qE '^ *[0-9]+ passed' "$LOG_DIR/release-hydration.log" || grep -qE '^ *[0-9]+ failed' "$LOG_DIR/release-hydration.log"; then
+  echo "the release build's pages do not work with JavaScript on" >&2
+  exit 1
+fi
 
 echo
 echo "=== summary (tests passed per tier)"
@@ -83,4 +93,4 @@ total=0
 for tier in unit unit-server http-sqlite http-postgres e2e; do
   case "${COUNTS[$tier]}" in ''|*[!0-9]*) ;; *) total=$((total + COUNTS[$tier])) ;; esac
 done
-echo "$total passed, ${e2e_failed:-0} failed; release build ok"
+echo "$total passed, ${e2e_failed:-0} failed; release build ok and hydrating"

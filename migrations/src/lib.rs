@@ -14,6 +14,7 @@ mod m20261124_000009_create_request_log;
 mod m20261124_000010_notification_registration;
 mod m20261124_000011_create_sandbox_clock_and_certification;
 mod m20261124_000012_test_account_acceptance;
+mod m20261124_000013_device_list_order;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000010_notification_registration::Migration),
             Box::new(m20261124_000011_create_sandbox_clock_and_certification::Migration),
             Box::new(m20261124_000012_test_account_acceptance::Migration),
+            Box::new(m20261124_000013_device_list_order::Migration),
         ]
     }
 }

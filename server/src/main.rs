@@ -4,6 +4,12 @@ use server::config::Config;
 use std::io::BufRead;
 use std::process::ExitCode;
 
+// Page rendering allocates many small strings on every worker thread: glibc's allocator took about a sixth
+// of the server's CPU in the portal benchmark, and with mimalloc the device page went from 729 to 1,145
+// requests/s (SQLite, release build).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()

@@ -258,6 +258,7 @@ pub async fn list_devices(
         device::Entity::find().filter(device::Column::OrganizationId.eq(organization_id)).count(conn).await?;
     let mut query = device::Entity::find().filter(device::Column::OrganizationId.eq(organization_id));
     let search = search.trim();
+    let mut matching = total;
     if !search.is_empty() {
         let escaped: String = search
             .to_lowercase()
@@ -272,8 +273,8 @@ pub async fn list_devices(
         query = query.filter(
             Condition::any().add(contains(device::Column::Name)).add(contains(device::Column::ModelId)),
         );
+        matching = query.clone().count(conn).await?;
     }
-    let matching = query.clone().count(conn).await?;
     let page_count = Ord::max(matching.div_ceil(DEVICES_PER_PAGE), 1);
     let page = page.clamp(1, page_count);
     let devices = query
