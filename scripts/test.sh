@@ -74,12 +74,11 @@ fi
 # served the tests above.
 echo "=== check: release build (what make run starts)"
 cargo leptos build --release
-(
+if ! (
   cd end2end
   REPLENISH_BIN="$TARGET_DIR/release/replenish" LEPTOS_SITE_ROOT="$SITE_ROOT" \
     npx playwright test tests/auth-errors.spec.ts --project js-on 2>&1
-) | tee "$LOG_DIR/release-hydration.log"
-if ! grep -qE '^ *[0-9]+ passed' "$LOG_DIR/release-hydration.log" || grep -qE '^ *[0-9]+ failed' "$LOG_DIR/release-hydration.log"; then
+) | tee "$LOG_DIR/release-hydration.log"; then
   echo "the release build's pages do not work with JavaScript on" >&2
   exit 1
 fi

@@ -50,8 +50,9 @@ pub struct Config {
     /// `RUNTIME_RATE_PER_SECOND` (default 20): service calls one registration may make per second on
     /// average, in bursts of up to twice that; more are answered 429 with `Retry-After`.
     pub runtime_rate_per_second: u32,
-    /// `REQUEST_TIMEOUT_SECONDS` (default 30): how long a client may take to send a request's headers,
-    /// and a request to be answered (a slow body or handler is answered 408).
+    /// `REQUEST_TIMEOUT_SECONDS` (default 30): how long a new connection may take to send a request's
+    /// headers, and a request to be answered (a slow body or handler is answered 408). After a response a
+    /// connection may stay idle for 75 s, or this long if longer.
     pub request_timeout: std::time::Duration,
     /// `LEPTOS_SITE_ROOT` (default `target/site`) and `LEPTOS_SITE_PKG_DIR` (default `pkg`): the built
     /// stylesheet and WASM bundle.

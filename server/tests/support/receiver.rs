@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// A maker's notification receiver on loopback: records every request and answers with the scripted
-/// statuses (then 200).
 /// A serving receiver: the signal that stops it, and its task, which ends once every connection closed.
 type Running = (oneshot::Sender<()>, JoinHandle<()>);
 
+/// A maker's notification receiver on loopback: records every request and answers with the scripted
+/// statuses (then 200). It can be stopped and restarted on its port.
 #[derive(Clone, Default)]
 pub struct Receiver {
     received: Arc<Mutex<Vec<(HeaderMap, String)>>>,
