@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from contextlib import contextmanager
 from http.cookiejar import CookieJar
 
@@ -128,6 +129,24 @@ def running_server(binary, database_url=None):
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def databases(label, skip_postgres=False):
+    """A throwaway SQLite database, then (unless skipped) a throwaway PostgreSQL one on the server of
+    `TEST_DATABASE_URL` (default the local one): yields (database URL, scratch directory) for each and
+    removes both afterwards."""
+    with tempfile.TemporaryDirectory(prefix=f"replenish-{label}-", ignore_cleanup_errors=True) as workdir:
+        yield f"sqlite://{workdir}/{label}.db?mode=rwc", workdir
+    if skip_postgres:
+        return
+    admin = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    name = f"replenish_{label}_{uuid.uuid4().hex[:8]}"
+    subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"replenish-{label}-", ignore_cleanup_errors=True) as workdir:
+            yield f"{admin.rsplit('/', 1)[0]}/{name}", workdir
+    finally:
+        subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
 
 
 def signed_in_owner(workdir, organization):

@@ -16,22 +16,19 @@ import argparse
 import http.client
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_common import BASE, PORT, PASSWORD, call, default_binary, verification_token  # noqa: E402
+from bench_common import BASE, PORT, PASSWORD, call, databases, default_binary, verification_token  # noqa: E402
 from runtime import PREFIX, RETURN_URL, NoRedirect, approved_device  # noqa: E402
 
 
@@ -216,23 +213,8 @@ def main():
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
     failures = 0
-    workdir = tempfile.mkdtemp(prefix="replenish-crash-")
-    try:
-        failures += crash_rounds(args.binary, f"sqlite://{workdir}/crash.db?mode=rwc", workdir, args.devices,
-                                 args.rounds, args.seconds)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    if not args.skip_postgres:
-        admin = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        name = f"replenish_crash_{uuid.uuid4().hex[:8]}"
-        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
-        workdir = tempfile.mkdtemp(prefix="replenish-crash-")
-        try:
-            failures += crash_rounds(args.binary, f"{admin.rsplit('/', 1)[0]}/{name}", workdir, args.devices,
-                                     args.rounds, args.seconds)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-            subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
+    for database_url, workdir in databases("crash", args.skip_postgres):
+        failures += crash_rounds(args.binary, database_url, workdir, args.devices, args.rounds, args.seconds)
     print("\nno acknowledged write lost, no order twice" if failures == 0 else f"\n{failures} failure(s)")
     sys.exit(1 if failures else 0)
 

@@ -12,15 +12,13 @@ import argparse
 import gzip
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
-import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_common import BASE, call, default_binary, signed_in_owner  # noqa: E402
+from bench_common import BASE, call, databases, default_binary, signed_in_owner  # noqa: E402
 from crash import Server  # noqa: E402
 
 
@@ -100,21 +98,8 @@ def main():
     parser.add_argument("--site", default=os.path.join(os.path.dirname(__file__), "..", "..", "target", "site"))
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp(prefix="replenish-portal-")
-    try:
-        measure(args.binary, f"sqlite://{workdir}/portal.db?mode=rwc", workdir, args.devices, args.duration)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    if not args.skip_postgres:
-        admin = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        name = f"replenish_portal_{uuid.uuid4().hex[:8]}"
-        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
-        workdir = tempfile.mkdtemp(prefix="replenish-portal-")
-        try:
-            measure(args.binary, f"{admin.rsplit('/', 1)[0]}/{name}", workdir, args.devices, args.duration)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-            subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
+    for database_url, workdir in databases("portal", args.skip_postgres):
+        measure(args.binary, database_url, workdir, args.devices, args.duration)
     bundle(args.site)
 
 

@@ -15,15 +15,14 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from bench_common import (BASE, PASSWORD, call, default_binary, opener, running_server,  # noqa: E402
-                          signed_in_owner, verification_token)
+from bench_common import (BASE, PASSWORD, backend_name, call, databases, default_binary,  # noqa: E402
+                          opener, running_server, signed_in_owner, verification_token)
 
 PREFIX = "com.amazon.dash.replenishment."
 RETURN_URL = "http://127.0.0.1:9/callback"
@@ -115,10 +114,11 @@ def lua_script(directory, name, method, token, input_type, accept_type, body=Non
 
 
 def measure(binary, database_url, connections, duration):
-    label = "PostgreSQL" if database_url and database_url.startswith("postgres") else "SQLite"
+    label = backend_name(database_url)
     with running_server(binary, database_url) as (env, workdir):
         token = linked_device(binary, env, workdir)
-        scripts = tempfile.mkdtemp(prefix="replenish-wrk-")
+        # The wrk scripts go with the server's scratch directory, which is removed with it.
+        scripts = workdir
         status_body = json.dumps({"expectedReplenishmentDate": "2026-12-24T00:00:00Z", "remainingQuantityInUnit": 4,
                                   "originalQuantityInUnit": 30, "totalQuantityOnHand": 4,
                                   "lastUseDate": "2026-11-23T08:00:00Z"})
@@ -143,17 +143,8 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
-    measure(args.binary, None, args.connections, args.duration)
-    if args.skip_postgres:
-        return
-    admin = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    name = f"replenish_bench_{uuid.uuid4().hex[:8]}"
-    subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
-    try:
-        measure(args.binary, f"{admin.rsplit('/', 1)[0]}/{name}", args.connections, args.duration)
-    finally:
-        subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
-
+    for database_url, _ in databases("bench", args.skip_postgres):
+        measure(args.binary, database_url, args.connections, args.duration)
 
 if __name__ == "__main__":
     main()
