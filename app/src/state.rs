@@ -7,7 +7,8 @@ use tokio::sync::Notify;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
-    /// Read-only connections for the runtime API's hot-path lookups (the same pool on PostgreSQL).
+    /// Read-only connections for the runtime API's lookups, sessions and page loads (the same pool on
+    /// PostgreSQL). A change reads what it changes through `db`, inside its transaction.
     pub reads: DatabaseConnection,
     /// Batches slot status reports into one transaction each.
     pub slot_status: crate::services::drs::SlotStatusWriter,

@@ -95,3 +95,23 @@ fn sqlite_file(url: &str) -> Option<String> {
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bundled SQLite must be built with the query planner stability guarantee (`.cargo/config.toml`):
+    /// without it every query with a bound LIMIT is compiled again on each run.
+    #[tokio::test]
+    async fn bundled_sqlite_keeps_query_plans() -> Result<(), DbErr> {
+        let db = connect("sqlite::memory:").await?;
+        let options = db
+            .query_all_raw(sea_orm::Statement::from_string(DbBackend::Sqlite, "PRAGMA compile_options"))
+            .await?
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(0))
+            .collect::<Result<Vec<_>, _>>()?;
+        assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "compile options: {options:?}");
+        Ok(())
+    }
+}

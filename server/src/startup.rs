@@ -162,18 +162,22 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
     let routes = page_routes();
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            provide_context(app::api::RequestViewer::default());
+        }
     };
     let server_fns = {
         let context = context.clone();
         move |request| leptos_axum::handle_server_fns_with_context(context.clone(), request)
     };
-    let sessions = SessionManagerLayer::new(DatabaseSessionStore::new(db.clone()))
-        .with_name(SESSION_COOKIE)
-        .with_secure(config.secure_cookies())
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(7)));
+    let sessions =
+        SessionManagerLayer::new(DatabaseSessionStore::new(db.clone()).reading_from(state.reads.clone()))
+            .with_name(SESSION_COOKIE)
+            .with_secure(config.secure_cookies())
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(7)));
     let router_state = RouterState { leptos: leptos.clone(), db, app: state.clone() };
     let portal = Router::<RouterState>::new()
         .route("/healthz", get(health::healthz))

@@ -15,8 +15,8 @@ pub async fn list_devices(
     use super::server::*;
     let (state, session) = (state()?, session().await?);
     let result = async {
-        let user_id = signed_in_user_id(&session).await?;
-        crate::services::devices::list_devices(&state.db, &user_id, &org, &search, page).await
+        let viewer = viewer(&state, &session).await?;
+        crate::services::devices::list_devices(&state.reads, &viewer, &org, &search, page).await
     }
     .await;
     finish(result).await
@@ -81,8 +81,8 @@ pub async fn load_device(org: String, device: String) -> Result<DeviceDetail, Ap
     use super::server::*;
     let (state, session) = (state()?, session().await?);
     let result = async {
-        let user_id = signed_in_user_id(&session).await?;
-        crate::services::devices::load_device(&state.db, &user_id, &org, &device).await
+        let viewer = viewer(&state, &session).await?;
+        crate::services::devices::load_device(&state.reads, &viewer, &org, &device).await
     }
     .await;
     finish(result).await

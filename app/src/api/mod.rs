@@ -17,6 +17,8 @@ pub mod simulator;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod server;
+#[cfg(feature = "ssr")]
+pub use server::RequestViewer;
 
 /// Only local paths are followed after sign-in, so a crafted link cannot send users elsewhere.
 pub fn safe_next(next: &str) -> Option<String> {

@@ -9,11 +9,7 @@ use leptos::prelude::*;
 pub async fn load_org_context(id: String) -> Result<OrgContext, AppError> {
     use super::server::*;
     let (state, session) = (state()?, session().await?);
-    let result = async {
-        let user_id = signed_in_user_id(&session).await?;
-        crate::services::organizations::load_org_context(&state.db, &user_id, &id).await
-    }
-    .await;
+    let result = async { viewer(&state, &session).await?.in_org(&id) }.await;
     finish(result).await
 }
 

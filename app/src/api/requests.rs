@@ -11,8 +11,8 @@ pub async fn load_replenishment(org: String, device: String) -> Result<Replenish
     use super::server::*;
     let (state, session) = (state()?, session().await?);
     let result = async {
-        let user_id = signed_in_user_id(&session).await?;
-        crate::services::requests::load_tab(&state.db, &user_id, &org, &device).await
+        let viewer = viewer(&state, &session).await?;
+        crate::services::requests::load_tab(&state.reads, &viewer, &org, &device).await
     }
     .await;
     finish(result).await

@@ -1,12 +1,15 @@
 //! What server functions share: the state, the session and the signed-in user, and error statuses.
 
 use crate::error::AppError;
+use crate::models::Viewer;
 use crate::services::audit::Actor;
 use crate::services::session_store::USER_ID_KEY;
 use crate::state::AppState;
 use axum::http::{header, Method, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
 use tower_sessions::Session;
 
 pub fn state() -> Result<AppState, AppError> {
@@ -26,6 +29,27 @@ pub async fn session() -> Result<Session, AppError> {
 pub async fn signed_in_user_id(session: &Session) -> Result<String, AppError> {
     session.get::<String>(USER_ID_KEY).await?.ok_or(AppError::Unauthenticated)
 }
+
+/// The signed-in user, loaded once per request however many of a page's loaders ask (a page inside an
+/// organization has its frame's and its own), from the read connections. For loading pages only: changes
+/// check roles against the database inside their own work.
+pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppError> {
+    let user_id = signed_in_user_id(session).await?;
+    let load = || crate::services::organizations::load_viewer(&state.reads, &user_id);
+    let Some(RequestViewer(cell)) = use_context::<RequestViewer>() else { return load().await };
+    let viewer = cell.get_or_try_init(load).await?;
+    // A sign-in within the request changes the user; the remembered viewer is then someone else's.
+    if viewer.user_id == user_id {
+        Ok(viewer.clone())
+    } else {
+        load().await
+    }
+}
+
+/// Where `viewer` keeps the signed-in user for the rest of the request; the server provides a fresh one
+/// to every request.
+#[derive(Clone, Default)]
+pub struct RequestViewer(Arc<OnceCell<Viewer>>);
 
 /// The signed-in user as the audit log records them.
 pub async fn actor(state: &AppState, session: &Session) -> Result<Actor, AppError> {

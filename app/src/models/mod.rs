@@ -45,6 +45,29 @@ pub struct Viewer {
     pub organizations: Vec<OrgSummary>,
 }
 
+impl Viewer {
+    /// The viewer inside one organization. Anyone who is not a member gets `NotFound`, never a hint that
+    /// the organization exists.
+    pub fn in_org(self, organization_id: &str) -> Result<OrgContext, crate::error::AppError> {
+        let organization = self
+            .organizations
+            .iter()
+            .find(|o| o.id == organization_id)
+            .cloned()
+            .ok_or(crate::error::AppError::NotFound)?;
+        Ok(OrgContext { viewer: self, organization })
+    }
+
+    /// The viewer's role in the organization, `NotFound` for non-members.
+    pub fn role_in(&self, organization_id: &str) -> Result<Role, crate::error::AppError> {
+        self.organizations
+            .iter()
+            .find(|o| o.id == organization_id)
+            .map(|o| o.role)
+            .ok_or(crate::error::AppError::NotFound)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrgSummary {
     pub id: String,

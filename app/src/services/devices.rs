@@ -8,16 +8,18 @@ use crate::error::{AppError, FieldErrors};
 use crate::models::{
     parse_category_code, parse_marketplace_code, Catalogues, ConsumableCategory, CustomerFacingName,
     DeviceDetail, DeviceImage, DeviceKind, DeviceList, DeviceMarketplace, DeviceName, DeviceSummary,
-    Marketplace, MarketplaceState, ModelId, Role, Slot,
+    Marketplace, MarketplaceState, ModelId, Role, Slot, Viewer,
 };
 use crate::services::audit::{self, Actor};
-use crate::services::organizations::{member_role, require_role};
+use crate::services::organizations::require_role;
 use crate::services::{display_time, now, tokens::new_id};
 use rand::Rng;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::prelude::DateTimeUtc;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, JoinType, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationDef,
+    Set, TransactionTrait,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -241,6 +243,27 @@ pub(crate) fn image_url(organization_id: &str, device_id: &str, image_id: &str) 
     format!("/orgs/{organization_id}/devices/{device_id}/image/{image_id}")
 }
 
+/// Joins a device to its image, if it has one (at most one per device).
+fn image_of_device() -> RelationDef {
+    RelationDef::rev(
+        device_image::Entity::belongs_to(device::Entity)
+            .from(device_image::Column::DeviceId)
+            .to(device::Column::Id)
+            .into(),
+    )
+}
+
+/// A row of the device list: the device, its image and how many slots it has.
+#[derive(FromQueryResult)]
+struct DeviceListRow {
+    id: String,
+    kind: String,
+    name: String,
+    model_id: String,
+    image_id: Option<String>,
+    slot_count: i64,
+}
+
 /// Devices per page of the device list.
 pub const DEVICES_PER_PAGE: u64 = 50;
 
@@ -248,12 +271,12 @@ pub const DEVICES_PER_PAGE: u64 = 50;
 /// by name. A page past the end shows the last one.
 pub async fn list_devices(
     conn: &impl ConnectionTrait,
-    user_id: &str,
+    viewer: &Viewer,
     organization_id: &str,
     search: &str,
     page: u64,
 ) -> Result<DeviceList, AppError> {
-    member_role(conn, organization_id, user_id).await?;
+    viewer.role_in(organization_id)?;
     let total =
         device::Entity::find().filter(device::Column::OrganizationId.eq(organization_id)).count(conn).await?;
     let mut query = device::Entity::find().filter(device::Column::OrganizationId.eq(organization_id));
@@ -278,10 +301,22 @@ pub async fn list_devices(
     let page_count = Ord::max(matching.div_ceil(DEVICES_PER_PAGE), 1);
     let page = page.clamp(1, page_count);
     let devices = query
+        .select_only()
+        .columns([device::Column::Id, device::Column::Kind, device::Column::Name, device::Column::ModelId])
+        .column_as(device_image::Column::Id, "image_id")
+        // The slot index leads with the device ID, so each count is a short index range.
+        .column_as(
+            Expr::cust(
+                r#"(SELECT COUNT(*) FROM "slot" WHERE "slot"."device_id" = "device"."id" AND "slot"."organization_id" = "device"."organization_id")"#,
+            ),
+            "slot_count",
+        )
+        .join(JoinType::LeftJoin, image_of_device())
         .order_by_asc(device::Column::Name)
         .order_by_asc(device::Column::ModelId)
         .offset((page - 1) * DEVICES_PER_PAGE)
         .limit(DEVICES_PER_PAGE)
+        .into_model::<DeviceListRow>()
         .all(conn)
         .await?;
     let ids: Vec<String> = devices.iter().map(|d| d.id.clone()).collect();
@@ -289,7 +324,7 @@ pub async fn list_devices(
     let mut marketplaces: HashMap<String, Vec<MarketplaceState>> = HashMap::new();
     let rows = device_marketplace::Entity::find()
         .filter(device_marketplace::Column::OrganizationId.eq(organization_id))
-        .filter(device_marketplace::Column::DeviceId.is_in(ids.clone()))
+        .filter(device_marketplace::Column::DeviceId.is_in(ids))
         .order_by_desc(device_marketplace::Column::IsPrimary)
         .order_by_asc(device_marketplace::Column::CreatedAt)
         .order_by_asc(device_marketplace::Column::MarketplaceCode)
@@ -301,38 +336,15 @@ pub async fn list_devices(
             .or_default()
             .push(MarketplaceState { code: row.marketplace_code, certification: row.certification_state });
     }
-    let slot_counts: HashMap<String, i64> = slot::Entity::find()
-        .select_only()
-        .column(slot::Column::DeviceId)
-        .column_as(slot::Column::Id.count(), "count")
-        .filter(slot::Column::OrganizationId.eq(organization_id))
-        .filter(slot::Column::DeviceId.is_in(ids.clone()))
-        .group_by(slot::Column::DeviceId)
-        .into_tuple::<(String, i64)>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
-    let images: HashMap<String, String> = device_image::Entity::find()
-        .select_only()
-        .column(device_image::Column::DeviceId)
-        .column(device_image::Column::Id)
-        .filter(device_image::Column::OrganizationId.eq(organization_id))
-        .filter(device_image::Column::DeviceId.is_in(ids))
-        .into_tuple::<(String, String)>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
 
     let devices = devices
         .into_iter()
         .map(|d| DeviceSummary {
-            thumbnail_url: images
-                .get(&d.id)
-                .map(|image_id| format!("{}/thumbnail", image_url(organization_id, &d.id, image_id))),
+            thumbnail_url: d
+                .image_id
+                .map(|image_id| format!("{}/thumbnail", image_url(organization_id, &d.id, &image_id))),
             marketplaces: marketplaces.remove(&d.id).unwrap_or_default(),
-            slot_count: u64::try_from(slot_counts.get(&d.id).copied().unwrap_or(0)).unwrap_or(0),
+            slot_count: u64::try_from(d.slot_count).unwrap_or(0),
             kind: DeviceKind::parse(&d.kind).unwrap_or(DeviceKind::SkillsKit),
             id: d.id,
             name: d.name,
@@ -342,23 +354,77 @@ pub async fn list_devices(
     Ok(DeviceList { devices, total, matching, page, page_count, per_page: DEVICES_PER_PAGE })
 }
 
-/// One device with its marketplaces, slots, names and image, as the member `user_id` may see it.
+/// A device with the columns of its image that pages show (never the image itself), once per enabled
+/// marketplace.
+#[derive(FromQueryResult)]
+struct DeviceRow {
+    id: String,
+    kind: String,
+    name: String,
+    model_id: String,
+    device_type: Option<String>,
+    created_at: DateTimeUtc,
+    image_id: Option<String>,
+    image_content_type: Option<String>,
+    image_width: Option<i32>,
+    image_height: Option<i32>,
+    image_byte_size: Option<i64>,
+    marketplace_code: Option<String>,
+    is_primary: Option<bool>,
+    friendly_name: Option<String>,
+    certification_state: Option<String>,
+}
+
+/// One device with its marketplaces, slots, names and image, as the member `viewer` may see it.
 pub async fn load_device(
     conn: &impl ConnectionTrait,
-    user_id: &str,
+    viewer: &Viewer,
     organization_id: &str,
     device_id: &str,
 ) -> Result<DeviceDetail, AppError> {
-    let role = member_role(conn, organization_id, user_id).await?;
-    let device = find_device(conn, organization_id, device_id).await?;
-    let catalogues = load_catalogues(conn).await?;
-    let enabled = device_marketplace::Entity::find()
-        .filter(device_marketplace::Column::DeviceId.eq(device_id))
-        .filter(device_marketplace::Column::OrganizationId.eq(organization_id))
+    let role = viewer.role_in(organization_id)?;
+    let marketplaces_of_device: RelationDef = {
+        let organization_id = organization_id.to_owned();
+        device_marketplace::Entity::belongs_to(device::Entity)
+            .from(device_marketplace::Column::DeviceId)
+            .to(device::Column::Id)
+            .on_condition(move |_, enabled| {
+                Expr::col((enabled, device_marketplace::Column::OrganizationId))
+                    .eq(organization_id.clone())
+                    .into_condition()
+            })
+            .into()
+    };
+    let rows = device::Entity::find_by_id(device_id)
+        .filter(device::Column::OrganizationId.eq(organization_id))
+        .select_only()
+        .columns([
+            device::Column::Id,
+            device::Column::Kind,
+            device::Column::Name,
+            device::Column::ModelId,
+            device::Column::DeviceType,
+            device::Column::CreatedAt,
+        ])
+        .column_as(device_image::Column::Id, "image_id")
+        .column_as(device_image::Column::ContentType, "image_content_type")
+        .column_as(device_image::Column::Width, "image_width")
+        .column_as(device_image::Column::Height, "image_height")
+        .column_as(device_image::Column::ByteSize, "image_byte_size")
+        .columns([
+            device_marketplace::Column::MarketplaceCode,
+            device_marketplace::Column::IsPrimary,
+            device_marketplace::Column::FriendlyName,
+            device_marketplace::Column::CertificationState,
+        ])
+        .join(JoinType::LeftJoin, image_of_device())
+        .join(JoinType::LeftJoin, RelationDef::rev(marketplaces_of_device))
+        .into_model::<DeviceRow>()
         .all(conn)
         .await?;
-    let by_code: HashMap<&str, &device_marketplace::Model> =
-        enabled.iter().map(|m| (m.marketplace_code.as_str(), m)).collect();
+    let catalogues = load_catalogues(conn).await?;
+    let by_code: HashMap<&str, &DeviceRow> =
+        rows.iter().filter_map(|row| Some((row.marketplace_code.as_deref()?, row))).collect();
     // Catalogue order, primary first.
     let mut marketplaces: Vec<DeviceMarketplace> = catalogues
         .marketplaces
@@ -366,32 +432,47 @@ pub async fn load_device(
         .filter_map(|m| {
             by_code.get(m.code.as_str()).map(|row| DeviceMarketplace {
                 marketplace: m.clone(),
-                primary: row.is_primary,
+                primary: row.is_primary.unwrap_or(false),
                 friendly_name: row.friendly_name.clone(),
-                certification: row.certification_state.clone(),
+                certification: row.certification_state.clone().unwrap_or_default(),
             })
         })
         .collect();
     marketplaces.sort_by_key(|m| !m.primary);
     let other_marketplaces =
         catalogues.marketplaces.iter().filter(|m| !by_code.contains_key(m.code.as_str())).cloned().collect();
+    let device = rows.into_iter().next().ok_or(AppError::NotFound)?;
 
-    let slots = slot::Entity::find()
+    // Names join on their slot's key, within the same organization.
+    let names_of_slot: RelationDef = {
+        let organization_id = organization_id.to_owned();
+        slot_name::Entity::belongs_to(slot::Entity)
+            .from(slot_name::Column::SlotKey)
+            .to(slot::Column::Id)
+            .on_condition(move |_, names| {
+                Expr::col((names, slot_name::Column::OrganizationId))
+                    .eq(organization_id.clone())
+                    .into_condition()
+            })
+            .into()
+    };
+    let rows = slot::Entity::find()
         .filter(slot::Column::DeviceId.eq(device_id))
         .filter(slot::Column::OrganizationId.eq(organization_id))
+        .select_also(slot_name::Entity)
+        .join(JoinType::LeftJoin, RelationDef::rev(names_of_slot))
         .order_by_asc(slot::Column::Position)
+        .order_by_asc(slot::Column::Id)
         .all(conn)
         .await?;
-    let slot_keys: Vec<String> = slots.iter().map(|s| s.id.clone()).collect();
+    let mut slots: Vec<slot::Model> = Vec::new();
     let mut names: HashMap<String, BTreeMap<String, String>> = HashMap::new();
-    if !slot_keys.is_empty() {
-        for row in slot_name::Entity::find()
-            .filter(slot_name::Column::OrganizationId.eq(organization_id))
-            .filter(slot_name::Column::SlotKey.is_in(slot_keys))
-            .all(conn)
-            .await?
-        {
-            names.entry(row.slot_key).or_default().insert(row.marketplace_code, row.name);
+    for (slot, name) in rows {
+        if let Some(name) = name {
+            names.entry(name.slot_key).or_default().insert(name.marketplace_code, name.name);
+        }
+        if slots.last().is_none_or(|last| last.id != slot.id) {
+            slots.push(slot);
         }
     }
     let category_names: HashMap<&str, &str> =
@@ -413,31 +494,26 @@ pub async fn load_device(
         })
         .collect();
 
-    let image = device_image::Entity::find()
-        .select_only()
-        .columns([
-            device_image::Column::Id,
-            device_image::Column::ContentType,
-            device_image::Column::Width,
-            device_image::Column::Height,
-            device_image::Column::ByteSize,
-        ])
-        .filter(device_image::Column::DeviceId.eq(device_id))
-        .filter(device_image::Column::OrganizationId.eq(organization_id))
-        .into_tuple::<(String, String, i32, i32, i64)>()
-        .one(conn)
-        .await?
-        .map(|(id, content_type, width, height, byte_size)| {
+    let image = match (
+        device.image_id,
+        device.image_content_type,
+        device.image_width,
+        device.image_height,
+        device.image_byte_size,
+    ) {
+        (Some(id), Some(content_type), Some(width), Some(height), Some(byte_size)) => {
             let url = image_url(organization_id, device_id, &id);
-            DeviceImage {
+            Some(DeviceImage {
                 thumbnail_url: format!("{url}/thumbnail"),
                 url,
                 content_type,
                 width: u32::try_from(width).unwrap_or(0),
                 height: u32::try_from(height).unwrap_or(0),
                 byte_size: u64::try_from(byte_size).unwrap_or(0),
-            }
-        });
+            })
+        }
+        _ => None,
+    };
 
     Ok(DeviceDetail {
         kind: DeviceKind::parse(&device.kind).unwrap_or(DeviceKind::SkillsKit),

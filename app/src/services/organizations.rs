@@ -2,49 +2,59 @@
 
 use crate::entities::{membership, organization, user};
 use crate::error::{parse_field, AppError};
-use crate::models::{OrgContext, OrgName, OrgSummary, Role, Viewer};
+use crate::models::{OrgName, OrgSummary, Role, Viewer};
 use crate::services::accounts::insert_organization;
 use crate::services::audit::{self, Actor};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, TransactionTrait,
 };
 
-/// The signed-in user with the organizations they belong to, oldest membership first.
+/// One row per membership of the user (a single row without one for a user of no organization).
+#[derive(FromQueryResult)]
+struct ViewerRow {
+    id: String,
+    email: String,
+    is_reviewer: bool,
+    organization_id: Option<String>,
+    organization_name: Option<String>,
+    role: Option<String>,
+}
+
+/// The signed-in user with the organizations they belong to, oldest membership first, in one query: every
+/// page inside the portal starts with it.
 pub async fn load_viewer(conn: &impl ConnectionTrait, user_id: &str) -> Result<Viewer, AppError> {
-    let account = user::Entity::find_by_id(user_id).one(conn).await?.ok_or(AppError::Unauthenticated)?;
-    let memberships = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(user_id))
+    let rows = user::Entity::find_by_id(user_id)
+        .select_only()
+        .columns([user::Column::Id, user::Column::Email, user::Column::IsReviewer])
+        .column_as(organization::Column::Id, "organization_id")
+        .column_as(organization::Column::Name, "organization_name")
+        .column_as(membership::Column::Role, "role")
+        .join(JoinType::LeftJoin, user::Relation::Membership.def())
+        .join(JoinType::LeftJoin, membership::Relation::Organization.def())
         .order_by_asc(membership::Column::CreatedAt)
-        .find_also_related(organization::Entity)
+        .order_by_asc(organization::Column::Id)
+        .into_model::<ViewerRow>()
         .all(conn)
         .await?;
-    let organizations = memberships
+    let Some(first) = rows.first() else { return Err(AppError::Unauthenticated) };
+    let (user_id, email, is_reviewer) = (first.id.clone(), first.email.clone(), first.is_reviewer);
+    let organizations = rows
         .into_iter()
-        .filter_map(|(member, organization)| {
-            let organization = organization?;
-            Some(OrgSummary { id: organization.id, name: organization.name, role: parse_role(&member.role) })
+        .filter_map(|row| {
+            Some(OrgSummary {
+                id: row.organization_id?,
+                name: row.organization_name?,
+                role: parse_role(&row.role?),
+            })
         })
         .collect();
-    Ok(Viewer { user_id: account.id, email: account.email, is_reviewer: account.is_reviewer, organizations })
+    Ok(Viewer { user_id, email, is_reviewer, organizations })
 }
 
 pub(crate) fn parse_role(stored: &str) -> Role {
     // Roles are written only by this code; anything unexpected gets the least privilege.
     Role::parse(stored).unwrap_or(Role::Viewer)
-}
-
-/// The viewer inside one organization. Anyone who is not a member gets `NotFound`, never a hint that the
-/// organization exists.
-pub async fn load_org_context(
-    conn: &impl ConnectionTrait,
-    user_id: &str,
-    organization_id: &str,
-) -> Result<OrgContext, AppError> {
-    let viewer = load_viewer(conn, user_id).await?;
-    let organization =
-        viewer.organizations.iter().find(|o| o.id == organization_id).cloned().ok_or(AppError::NotFound)?;
-    Ok(OrgContext { viewer, organization })
 }
 
 /// The member's role, or `NotFound` for non-members.

@@ -9,7 +9,7 @@ use crate::models::replenishment::{
     SensorType,
 };
 use crate::models::{
-    DeviceDetail, IssuedId, MakerRequest, ReplenishmentTab, RequestSlotView, Role, ThreadEntry,
+    DeviceDetail, IssuedId, MakerRequest, ReplenishmentTab, RequestSlotView, Role, ThreadEntry, Viewer,
 };
 use crate::services::audit::{self, Actor};
 use crate::services::business_days::{add_business_days, REVIEW_BUSINESS_DAYS};
@@ -199,14 +199,14 @@ pub async fn under_review(
         .any(|r| state_of(r) == RequestState::Submitted))
 }
 
-/// The device's *Replenishment IDs* tab as the member `user_id` sees it.
+/// The device's *Replenishment IDs* tab as the member `viewer` sees it.
 pub async fn load_tab(
     conn: &impl ConnectionTrait,
-    user_id: &str,
+    viewer: &Viewer,
     organization_id: &str,
     device_id: &str,
 ) -> Result<ReplenishmentTab, AppError> {
-    let detail = load_device(conn, user_id, organization_id, device_id).await?;
+    let detail = load_device(conn, viewer, organization_id, device_id).await?;
     let requests = requests_of(conn, organization_id, device_id).await?;
     let open = requests.iter().find(|r| OPEN_STATES.contains(&state_of(r)));
     let last_closed = requests.iter().find(|r| !OPEN_STATES.contains(&state_of(r)));

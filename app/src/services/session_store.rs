@@ -24,11 +24,18 @@ pub const FRESH_SIGNING_SECRET_KEY: &str = "fresh_signing_secret";
 #[derive(Debug, Clone)]
 pub struct DatabaseSessionStore {
     db: DatabaseConnection,
+    /// Where sessions are loaded from: every request with a cookie reads one, few write.
+    reads: DatabaseConnection,
 }
 
 impl DatabaseSessionStore {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self { reads: db.clone(), db }
+    }
+
+    /// Loads sessions from `reads` (SQLite's read-only connections beside its one writer) instead.
+    pub fn reading_from(self, reads: DatabaseConnection) -> Self {
+        Self { reads, ..self }
     }
 
     /// Removes expired sessions; the server calls this periodically.
@@ -90,7 +97,7 @@ impl SessionStore for DatabaseSessionStore {
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
         let Some(row) = session::Entity::find_by_id(hash_secret(&session_id.to_string()))
             .filter(session::Column::ExpiresAt.gt(now()))
-            .one(&self.db)
+            .one(&self.reads)
             .await
             .map_err(backend)?
         else {
