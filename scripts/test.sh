@@ -89,8 +89,11 @@ fi
 echo "=== check: crash safety (release build, SIGKILL mid-run)"
 crash_databases=(--skip-postgres)
 [ -n "$POSTGRES_URL" ] && crash_databases=()
-TEST_DATABASE_URL="$POSTGRES_URL" python3 server/benches/crash.py --binary "$TARGET_DIR/release/replenish" \
-  --devices 4 --rounds 2 --seconds 2 "${crash_databases[@]}"
+if ! TEST_DATABASE_URL="$POSTGRES_URL" python3 server/benches/crash.py --binary "$TARGET_DIR/release/replenish" \
+  --devices 4 --rounds 2 --seconds 2 "${crash_databases[@]}"; then
+  echo "the crash run lost or duplicated an acknowledged write (or could not run): see above" >&2
+  exit 1
+fi
 
 echo
 echo "=== summary (tests passed per tier)"

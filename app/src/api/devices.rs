@@ -16,7 +16,7 @@ pub async fn list_devices(
     let (state, session) = (state()?, session().await?);
     let result = async {
         let viewer = viewer(&state, &session).await?;
-        crate::services::devices::list_devices(&state.reads, &viewer, &org, &search, page).await
+        crate::services::device_pages::list_devices(&state.reads, &viewer, &org, &search, page).await
     }
     .await;
     finish(result).await
@@ -82,7 +82,7 @@ pub async fn load_device(org: String, device: String) -> Result<DeviceDetail, Ap
     let (state, session) = (state()?, session().await?);
     let result = async {
         let viewer = viewer(&state, &session).await?;
-        crate::services::devices::load_device(&state.reads, &viewer, &org, &device).await
+        crate::services::device_pages::load_device(&state.reads, &viewer, &org, &device).await
     }
     .await;
     finish(result).await

@@ -31,18 +31,15 @@ pub async fn signed_in_user_id(session: &Session) -> Result<String, AppError> {
 }
 
 /// The signed-in user, loaded once per request however many of a page's loaders ask (a page inside an
-/// organization has its frame's and its own), from the read connections. For loading pages only: changes
-/// check roles against the database inside their own work.
+/// organization has its frame's and its own), from the read connections. Only page loaders call it: a
+/// change that affects memberships would find the request's first answer here, so changes check roles
+/// against the database inside their own work.
 pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppError> {
     let user_id = signed_in_user_id(session).await?;
     let load = || crate::services::organizations::load_viewer(&state.reads, &user_id);
-    let Some(RequestViewer(cell)) = use_context::<RequestViewer>() else { return load().await };
-    let viewer = cell.get_or_try_init(load).await?;
-    // A sign-in within the request changes the user; the remembered viewer is then someone else's.
-    if viewer.user_id == user_id {
-        Ok(viewer.clone())
-    } else {
-        load().await
+    match use_context::<RequestViewer>() {
+        Some(RequestViewer(cell)) => cell.get_or_try_init(load).await.cloned(),
+        None => load().await,
     }
 }
 

@@ -49,22 +49,17 @@ impl Viewer {
     /// The viewer inside one organization. Anyone who is not a member gets `NotFound`, never a hint that
     /// the organization exists.
     pub fn in_org(self, organization_id: &str) -> Result<OrgContext, crate::error::AppError> {
-        let organization = self
-            .organizations
-            .iter()
-            .find(|o| o.id == organization_id)
-            .cloned()
-            .ok_or(crate::error::AppError::NotFound)?;
+        let organization = self.membership(organization_id)?.clone();
         Ok(OrgContext { viewer: self, organization })
     }
 
     /// The viewer's role in the organization, `NotFound` for non-members.
     pub fn role_in(&self, organization_id: &str) -> Result<Role, crate::error::AppError> {
-        self.organizations
-            .iter()
-            .find(|o| o.id == organization_id)
-            .map(|o| o.role)
-            .ok_or(crate::error::AppError::NotFound)
+        Ok(self.membership(organization_id)?.role)
+    }
+
+    fn membership(&self, organization_id: &str) -> Result<&OrgSummary, crate::error::AppError> {
+        self.organizations.iter().find(|o| o.id == organization_id).ok_or(crate::error::AppError::NotFound)
     }
 }
 

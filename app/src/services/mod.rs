@@ -9,6 +9,7 @@ pub mod certification_review;
 pub mod consent;
 pub mod customer_account;
 pub mod customers;
+pub mod device_pages;
 pub mod devices;
 pub mod discovery;
 pub mod drs;

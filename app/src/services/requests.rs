@@ -13,7 +13,8 @@ use crate::models::{
 };
 use crate::services::audit::{self, Actor};
 use crate::services::business_days::{add_business_days, REVIEW_BUSINESS_DAYS};
-use crate::services::devices::{load_device, lock_device};
+use crate::services::device_pages::load_device;
+use crate::services::devices::lock_device;
 use crate::services::organizations::require_role;
 use crate::services::{display_time, now, request_mail, tokens::new_id};
 use crate::state::PortalSettings;

@@ -1,0 +1,316 @@
+//! What the device list and a device's pages load, for members of the device's organization. Each page
+//! is a page load on every visit, so each loads in as few queries as it can: joins instead of one query
+//! per table.
+
+use crate::entities::{device, device_image, device_marketplace, slot, slot_name};
+use crate::error::AppError;
+use crate::models::{
+    DeviceDetail, DeviceImage, DeviceKind, DeviceList, DeviceMarketplace, DeviceSummary, MarketplaceState,
+    Slot, Viewer,
+};
+use crate::services::devices::{image_url, load_catalogues};
+use crate::services::display_time;
+use sea_orm::prelude::DateTimeUtc;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, LikeExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationDef,
+};
+use std::collections::{BTreeMap, HashMap};
+
+/// Joins a device to its image, if it has one (at most one per device), within the organization.
+fn image_of_device(organization_id: &str) -> RelationDef {
+    let organization_id = organization_id.to_owned();
+    RelationDef::rev(
+        device_image::Entity::belongs_to(device::Entity)
+            .from(device_image::Column::DeviceId)
+            .to(device::Column::Id)
+            .on_condition(move |_, image| {
+                Expr::col((image, device_image::Column::OrganizationId))
+                    .eq(organization_id.clone())
+                    .into_condition()
+            })
+            .into(),
+    )
+}
+
+/// A row of the device list: the device, its image and how many slots it has.
+#[derive(FromQueryResult)]
+struct DeviceListRow {
+    id: String,
+    kind: String,
+    name: String,
+    model_id: String,
+    image_id: Option<String>,
+    slot_count: i64,
+}
+
+/// Devices per page of the device list.
+pub const DEVICES_PER_PAGE: u64 = 50;
+
+/// One page (from 1) of the organization's devices whose name or model ID contains `search` (any case),
+/// by name. A page past the end shows the last one.
+pub async fn list_devices(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    organization_id: &str,
+    search: &str,
+    page: u64,
+) -> Result<DeviceList, AppError> {
+    viewer.role_in(organization_id)?;
+    let total =
+        device::Entity::find().filter(device::Column::OrganizationId.eq(organization_id)).count(conn).await?;
+    let mut query = device::Entity::find().filter(device::Column::OrganizationId.eq(organization_id));
+    let search = search.trim();
+    let mut matching = total;
+    if !search.is_empty() {
+        let escaped: String = search
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+            .collect();
+        let pattern = format!("%{escaped}%");
+        let contains = |column: device::Column| {
+            Expr::expr(Func::lower(Expr::col((device::Entity, column))))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        query = query.filter(
+            Condition::any().add(contains(device::Column::Name)).add(contains(device::Column::ModelId)),
+        );
+        matching = query.clone().count(conn).await?;
+    }
+    let page_count = Ord::max(matching.div_ceil(DEVICES_PER_PAGE), 1);
+    let page = page.clamp(1, page_count);
+    let devices = query
+        .select_only()
+        .columns([device::Column::Id, device::Column::Kind, device::Column::Name, device::Column::ModelId])
+        .column_as(device_image::Column::Id, "image_id")
+        // The slot index leads with the device ID, so each count is a short index range.
+        .column_as(
+            Expr::cust(
+                r#"(SELECT COUNT(*) FROM "slot" WHERE "slot"."device_id" = "device"."id" AND "slot"."organization_id" = "device"."organization_id")"#,
+            ),
+            "slot_count",
+        )
+        .join(JoinType::LeftJoin, image_of_device(organization_id))
+        .order_by_asc(device::Column::Name)
+        .order_by_asc(device::Column::ModelId)
+        .offset((page - 1) * DEVICES_PER_PAGE)
+        .limit(DEVICES_PER_PAGE)
+        .into_model::<DeviceListRow>()
+        .all(conn)
+        .await?;
+    let ids: Vec<String> = devices.iter().map(|d| d.id.clone()).collect();
+
+    let mut marketplaces: HashMap<String, Vec<MarketplaceState>> = HashMap::new();
+    let rows = device_marketplace::Entity::find()
+        .filter(device_marketplace::Column::OrganizationId.eq(organization_id))
+        .filter(device_marketplace::Column::DeviceId.is_in(ids))
+        .order_by_desc(device_marketplace::Column::IsPrimary)
+        .order_by_asc(device_marketplace::Column::CreatedAt)
+        .order_by_asc(device_marketplace::Column::MarketplaceCode)
+        .all(conn)
+        .await?;
+    for row in rows {
+        marketplaces
+            .entry(row.device_id)
+            .or_default()
+            .push(MarketplaceState { code: row.marketplace_code, certification: row.certification_state });
+    }
+
+    let devices = devices
+        .into_iter()
+        .map(|d| DeviceSummary {
+            thumbnail_url: d
+                .image_id
+                .map(|image_id| format!("{}/thumbnail", image_url(organization_id, &d.id, &image_id))),
+            marketplaces: marketplaces.remove(&d.id).unwrap_or_default(),
+            slot_count: u64::try_from(d.slot_count).unwrap_or(0),
+            kind: DeviceKind::parse(&d.kind).unwrap_or(DeviceKind::SkillsKit),
+            id: d.id,
+            name: d.name,
+            model_id: d.model_id,
+        })
+        .collect();
+    Ok(DeviceList { devices, total, matching, page, page_count, per_page: DEVICES_PER_PAGE })
+}
+
+/// A device with the columns of its image that pages show (never the image itself), once per enabled
+/// marketplace.
+#[derive(FromQueryResult)]
+struct DeviceRow {
+    id: String,
+    kind: String,
+    name: String,
+    model_id: String,
+    device_type: Option<String>,
+    created_at: DateTimeUtc,
+    image_id: Option<String>,
+    image_content_type: Option<String>,
+    image_width: Option<i32>,
+    image_height: Option<i32>,
+    image_byte_size: Option<i64>,
+    marketplace_code: Option<String>,
+    is_primary: Option<bool>,
+    friendly_name: Option<String>,
+    certification_state: Option<String>,
+}
+
+/// One device with its marketplaces, slots, names and image, as the member `viewer` may see it.
+pub async fn load_device(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    organization_id: &str,
+    device_id: &str,
+) -> Result<DeviceDetail, AppError> {
+    let role = viewer.role_in(organization_id)?;
+    let marketplaces_of_device: RelationDef = {
+        let organization_id = organization_id.to_owned();
+        device_marketplace::Entity::belongs_to(device::Entity)
+            .from(device_marketplace::Column::DeviceId)
+            .to(device::Column::Id)
+            .on_condition(move |_, enabled| {
+                Expr::col((enabled, device_marketplace::Column::OrganizationId))
+                    .eq(organization_id.clone())
+                    .into_condition()
+            })
+            .into()
+    };
+    let rows = device::Entity::find_by_id(device_id)
+        .filter(device::Column::OrganizationId.eq(organization_id))
+        .select_only()
+        .columns([
+            device::Column::Id,
+            device::Column::Kind,
+            device::Column::Name,
+            device::Column::ModelId,
+            device::Column::DeviceType,
+            device::Column::CreatedAt,
+        ])
+        .column_as(device_image::Column::Id, "image_id")
+        .column_as(device_image::Column::ContentType, "image_content_type")
+        .column_as(device_image::Column::Width, "image_width")
+        .column_as(device_image::Column::Height, "image_height")
+        .column_as(device_image::Column::ByteSize, "image_byte_size")
+        .columns([
+            device_marketplace::Column::MarketplaceCode,
+            device_marketplace::Column::IsPrimary,
+            device_marketplace::Column::FriendlyName,
+            device_marketplace::Column::CertificationState,
+        ])
+        .join(JoinType::LeftJoin, image_of_device(organization_id))
+        .join(JoinType::LeftJoin, RelationDef::rev(marketplaces_of_device))
+        .into_model::<DeviceRow>()
+        .all(conn)
+        .await?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let catalogues = load_catalogues(conn).await?;
+    let by_code: HashMap<&str, &DeviceRow> =
+        rows.iter().filter_map(|row| Some((row.marketplace_code.as_deref()?, row))).collect();
+    // Catalogue order, primary first.
+    let mut marketplaces: Vec<DeviceMarketplace> = catalogues
+        .marketplaces
+        .iter()
+        .filter_map(|m| {
+            by_code.get(m.code.as_str()).map(|row| DeviceMarketplace {
+                marketplace: m.clone(),
+                primary: row.is_primary.unwrap_or(false),
+                friendly_name: row.friendly_name.clone(),
+                certification: row.certification_state.clone().unwrap_or_default(),
+            })
+        })
+        .collect();
+    marketplaces.sort_by_key(|m| !m.primary);
+    let other_marketplaces =
+        catalogues.marketplaces.iter().filter(|m| !by_code.contains_key(m.code.as_str())).cloned().collect();
+    let device = rows.into_iter().next().ok_or(AppError::NotFound)?;
+
+    // Slot names carry their own organization; the join checks it as every query does.
+    let names_of_slot: RelationDef = {
+        let organization_id = organization_id.to_owned();
+        slot_name::Entity::belongs_to(slot::Entity)
+            .from(slot_name::Column::SlotKey)
+            .to(slot::Column::Id)
+            .on_condition(move |_, names| {
+                Expr::col((names, slot_name::Column::OrganizationId))
+                    .eq(organization_id.clone())
+                    .into_condition()
+            })
+            .into()
+    };
+    let rows = slot::Entity::find()
+        .filter(slot::Column::DeviceId.eq(device_id))
+        .filter(slot::Column::OrganizationId.eq(organization_id))
+        .select_also(slot_name::Entity)
+        .join(JoinType::LeftJoin, RelationDef::rev(names_of_slot))
+        .order_by_asc(slot::Column::Position)
+        .order_by_asc(slot::Column::Id)
+        .all(conn)
+        .await?;
+    let mut slots: Vec<slot::Model> = Vec::new();
+    let mut names: HashMap<String, BTreeMap<String, String>> = HashMap::new();
+    for (slot, name) in rows {
+        if let Some(name) = name {
+            names.entry(name.slot_key).or_default().insert(name.marketplace_code, name.name);
+        }
+        if slots.last().is_none_or(|last| last.id != slot.id) {
+            slots.push(slot);
+        }
+    }
+    let category_names: HashMap<&str, &str> =
+        catalogues.categories.iter().map(|c| (c.code.as_str(), c.name.as_str())).collect();
+    let slots = slots
+        .into_iter()
+        .map(|s| Slot {
+            category_name: category_names
+                .get(s.category_code.as_str())
+                .copied()
+                .unwrap_or_default()
+                .to_owned(),
+            names: names.remove(&s.id).unwrap_or_default(),
+            key: s.id,
+            slot_id: s.slot_id,
+            category: s.category_code,
+            position: s.position,
+            replenishment_id: s.replenishment_id,
+        })
+        .collect();
+
+    let image = match (
+        device.image_id,
+        device.image_content_type,
+        device.image_width,
+        device.image_height,
+        device.image_byte_size,
+    ) {
+        (Some(id), Some(content_type), Some(width), Some(height), Some(byte_size)) => {
+            let url = image_url(organization_id, device_id, &id);
+            Some(DeviceImage {
+                thumbnail_url: format!("{url}/thumbnail"),
+                url,
+                content_type,
+                width: u32::try_from(width).unwrap_or(0),
+                height: u32::try_from(height).unwrap_or(0),
+                byte_size: u64::try_from(byte_size).unwrap_or(0),
+            })
+        }
+        _ => None,
+    };
+
+    Ok(DeviceDetail {
+        kind: DeviceKind::parse(&device.kind).unwrap_or(DeviceKind::SkillsKit),
+        id: device.id,
+        name: device.name,
+        model_id: device.model_id,
+        device_type: device.device_type,
+        image,
+        marketplaces,
+        other_marketplaces,
+        slots,
+        categories: catalogues.categories,
+        created_at: display_time(device.created_at),
+        can_edit: role.can_edit(),
+    })
+}
