@@ -18,19 +18,33 @@ use sea_orm::{
 };
 use std::collections::{BTreeMap, HashMap};
 
-/// Joins a device to its image, if it has one (at most one per device), within the organization.
-fn image_of_device(organization_id: &str) -> RelationDef {
+/// Joins `Parent` to the rows of `Child` whose `key` holds the parent's `parent_key`, only those of the
+/// organization: child tables carry the organization like every tenant-owned table.
+fn children_in_org<Child: EntityTrait, Parent: EntityTrait>(
+    key: Child::Column,
+    parent_key: Parent::Column,
+    organization: Child::Column,
+    organization_id: &str,
+) -> RelationDef {
     let organization_id = organization_id.to_owned();
     RelationDef::rev(
-        device_image::Entity::belongs_to(device::Entity)
-            .from(device_image::Column::DeviceId)
-            .to(device::Column::Id)
-            .on_condition(move |_, image| {
-                Expr::col((image, device_image::Column::OrganizationId))
-                    .eq(organization_id.clone())
-                    .into_condition()
+        Child::belongs_to(Parent::default())
+            .from(key)
+            .to(parent_key)
+            .on_condition(move |_, child| {
+                Expr::col((child, organization)).eq(organization_id.clone()).into_condition()
             })
             .into(),
+    )
+}
+
+/// A device's image, if it has one (at most one per device).
+fn image_of_device(organization_id: &str) -> RelationDef {
+    children_in_org::<device_image::Entity, device::Entity>(
+        device_image::Column::DeviceId,
+        device::Column::Id,
+        device_image::Column::OrganizationId,
+        organization_id,
     )
 }
 
@@ -164,18 +178,6 @@ pub async fn load_device(
     device_id: &str,
 ) -> Result<DeviceDetail, AppError> {
     let role = viewer.role_in(organization_id)?;
-    let marketplaces_of_device: RelationDef = {
-        let organization_id = organization_id.to_owned();
-        device_marketplace::Entity::belongs_to(device::Entity)
-            .from(device_marketplace::Column::DeviceId)
-            .to(device::Column::Id)
-            .on_condition(move |_, enabled| {
-                Expr::col((enabled, device_marketplace::Column::OrganizationId))
-                    .eq(organization_id.clone())
-                    .into_condition()
-            })
-            .into()
-    };
     let rows = device::Entity::find_by_id(device_id)
         .filter(device::Column::OrganizationId.eq(organization_id))
         .select_only()
@@ -199,7 +201,15 @@ pub async fn load_device(
             device_marketplace::Column::CertificationState,
         ])
         .join(JoinType::LeftJoin, image_of_device(organization_id))
-        .join(JoinType::LeftJoin, RelationDef::rev(marketplaces_of_device))
+        .join(
+            JoinType::LeftJoin,
+            children_in_org::<device_marketplace::Entity, device::Entity>(
+                device_marketplace::Column::DeviceId,
+                device::Column::Id,
+                device_marketplace::Column::OrganizationId,
+                organization_id,
+            ),
+        )
         .into_model::<DeviceRow>()
         .all(conn)
         .await?;
@@ -227,24 +237,19 @@ pub async fn load_device(
         catalogues.marketplaces.iter().filter(|m| !by_code.contains_key(m.code.as_str())).cloned().collect();
     let device = rows.into_iter().next().ok_or(AppError::NotFound)?;
 
-    // Slot names carry their own organization; the join checks it as every query does.
-    let names_of_slot: RelationDef = {
-        let organization_id = organization_id.to_owned();
-        slot_name::Entity::belongs_to(slot::Entity)
-            .from(slot_name::Column::SlotKey)
-            .to(slot::Column::Id)
-            .on_condition(move |_, names| {
-                Expr::col((names, slot_name::Column::OrganizationId))
-                    .eq(organization_id.clone())
-                    .into_condition()
-            })
-            .into()
-    };
     let rows = slot::Entity::find()
         .filter(slot::Column::DeviceId.eq(device_id))
         .filter(slot::Column::OrganizationId.eq(organization_id))
         .select_also(slot_name::Entity)
-        .join(JoinType::LeftJoin, RelationDef::rev(names_of_slot))
+        .join(
+            JoinType::LeftJoin,
+            children_in_org::<slot_name::Entity, slot::Entity>(
+                slot_name::Column::SlotKey,
+                slot::Column::Id,
+                slot_name::Column::OrganizationId,
+                organization_id,
+            ),
+        )
         .order_by_asc(slot::Column::Position)
         .order_by_asc(slot::Column::Id)
         .all(conn)
