@@ -160,5 +160,14 @@ def signed_in_owner(workdir, organization):
     return client, viewer["organizations"][0]["id"]
 
 
+def session_cookie(client):
+    """The `Cookie` header value of a client made by `opener`, for tools that send their own requests."""
+    for handler in client.handlers:
+        jar = getattr(handler, "cookiejar", None)
+        if jar is not None:
+            return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+    sys.exit("no session cookie")
+
+
 def backend_name(database_url):
     return "PostgreSQL" if (database_url or "").startswith("postgres") else "SQLite"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite, in tiers: unit tests, HTTP tests on SQLite, the same on PostgreSQL, Playwright in
-# Debian's Chromium, then the release build and a short crash run. Prints what each tier ran and fails if a
+# Debian's Chromium, then the release build, a short crash run and a run of aborted page loads. Prints what each tier ran and fails if a
 # tier that ran executed no test.
 # REQUIRE_POSTGRES=1 turns a missing PostgreSQL into a failure instead of a visible skip.
 set -euo pipefail
@@ -87,11 +87,21 @@ fi
 # A short run of the crash script (the full one is a benchmark): the release server is killed mid-write and
 # every acknowledged write and order must be in the database after the restart.
 echo "=== check: crash safety (release build, SIGKILL mid-run)"
-crash_databases=(--skip-postgres)
-[ -n "$POSTGRES_URL" ] && crash_databases=()
+# Both release-server checks run on PostgreSQL too when it is there.
+bench_databases=(--skip-postgres)
+[ -n "$POSTGRES_URL" ] && bench_databases=()
 if ! TEST_DATABASE_URL="$POSTGRES_URL" python3 server/benches/crash.py --binary "$TARGET_DIR/release/replenish" \
-  --devices 4 --rounds 2 --seconds 2 "${crash_databases[@]}"; then
+  --devices 4 --rounds 2 --seconds 2 "${bench_databases[@]}"; then
   echo "the crash run lost or duplicated an acknowledged write (or could not run): see above" >&2
+  exit 1
+fi
+
+# Browsers that abort page loads mid-render must not stop the release server: built to abort on panic, it
+# died of this within 12 to 30 s of such loads.
+echo "=== check: aborted page loads (release build)"
+if ! TEST_DATABASE_URL="$POSTGRES_URL" python3 server/benches/aborted_pages.py \
+  --binary "$TARGET_DIR/release/replenish" --seconds 30 "${bench_databases[@]}"; then
+  echo "the release server stopped serving while page loads were aborted: see above" >&2
   exit 1
 fi
 
@@ -104,4 +114,4 @@ total=0
 for tier in unit unit-server http-sqlite http-postgres e2e; do
   case "${COUNTS[$tier]}" in ''|*[!0-9]*) ;; *) total=$((total + COUNTS[$tier])) ;; esac
 done
-echo "$total passed, ${e2e_failed:-0} failed; release build ok and hydrating; no write lost in the crash run"
+echo "$total passed, ${e2e_failed:-0} failed; release build ok and hydrating; no write lost in the crash run; aborted page loads survived"

@@ -14,5 +14,7 @@ pub mod entities;
 pub mod services;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod tasks;
 
 pub use shell::{shell, App};

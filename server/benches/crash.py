@@ -35,7 +35,8 @@ from runtime import PREFIX, RETURN_URL, NoRedirect, approved_device  # noqa: E40
 class Server:
     """`replenish serve` on a working directory and database that outlive it."""
 
-    def __init__(self, binary, database_url, workdir):
+    def __init__(self, binary, database_url, workdir, stderr=None):
+        self.stderr = stderr
         self.binary = os.path.abspath(binary)
         self.workdir = workdir
         self.env = dict(os.environ)
@@ -46,7 +47,7 @@ class Server:
 
     def start(self):
         started = time.monotonic()
-        self.process = subprocess.Popen([self.binary, "serve"], cwd=self.workdir, env=self.env)
+        self.process = subprocess.Popen([self.binary, "serve"], cwd=self.workdir, env=self.env, stderr=self.stderr)
         for _ in range(300):
             if self.process.poll() is not None:
                 sys.exit(f"the server exited with {self.process.returncode}")

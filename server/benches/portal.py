@@ -18,7 +18,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_common import BASE, call, databases, default_binary, signed_in_owner  # noqa: E402
+from bench_common import BASE, call, databases, default_binary, session_cookie, signed_in_owner  # noqa: E402
 from crash import Server  # noqa: E402
 
 
@@ -27,14 +27,6 @@ def rss_mb(pid, field):
     with open(f"/proc/{pid}/status") as status:
         kilobytes = int(re.search(rf"^{field}:\s+(\d+) kB", status.read(), re.M).group(1))
     return kilobytes / 1024
-
-
-def session_cookie(client):
-    for handler in client.handlers:
-        jar = getattr(handler, "cookiejar", None)
-        if jar is not None:
-            return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
-    sys.exit("no session cookie")
 
 
 def wrk(path, cookie, connections, duration):

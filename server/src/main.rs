@@ -41,6 +41,7 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
+    app::tasks::abort_on_essential_panic();
     let running = server::startup::start(config).await.map_err(|e| e.to_string())?;
     running.server.await.map_err(|e| e.to_string())
 }

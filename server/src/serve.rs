@@ -7,6 +7,7 @@
 //! The router's own timeout covers slow bodies and slow handlers. HTTP/1.1 only: what browsers and load
 //! balancers speak to a plain-HTTP backend.
 
+use app::tasks::spawn_essential;
 use axum::body::{Body, Bytes};
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
@@ -48,7 +49,7 @@ pub async fn serve(
         next_request: header_deadline.max(KEEP_ALIVE),
         watches: Mutex::default(),
     });
-    tokio::spawn(sweep(Arc::downgrade(&deadlines)));
+    spawn_essential(sweep(Arc::downgrade(&deadlines)));
     let builder = http1::Builder::new();
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);

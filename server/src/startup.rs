@@ -9,6 +9,7 @@ use app::services::request_log::RequestLog;
 use app::services::session_store::DatabaseSessionStore;
 use app::services::simulator::RuntimeClient;
 use app::state::{AppState, PortalSettings};
+use app::tasks::spawn_essential;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
 use axum::Router;
@@ -127,12 +128,12 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         simulator: RuntimeClient::new(address).map_err(|e| StartupError::Http(e.to_string()))?,
     };
     let workers = vec![
-        tokio::spawn(
+        spawn_essential(
             MailWorker { db: db.clone(), mailer, from: config.mail_from.clone(), wake: mail_queued }.run(),
         ),
-        tokio::spawn(workers::sessions::run(db.clone())),
-        tokio::spawn(workers::notifications::run(db.clone(), notifications_queued)),
-        tokio::spawn(workers::fulfilment::run(state.clone())),
+        spawn_essential(workers::sessions::run(db.clone())),
+        spawn_essential(workers::notifications::run(db.clone(), notifications_queued)),
+        spawn_essential(workers::fulfilment::run(state.clone())),
     ];
 
     let router = build_router(&config, address, state, db.clone());

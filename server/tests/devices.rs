@@ -1110,10 +1110,23 @@ async fn the_device_list_is_paged_by_fifty_and_keeps_the_search_across_pages() {
     assert_eq!(second["devices"][0]["name"], "Purifier 50");
     let past_the_end = page("", "9").await;
     assert_eq!(past_the_end["page"], 2, "a page past the end shows the last one");
+    let far_past_the_end = page("", "18446744073709551615").await;
+    assert_eq!(far_past_the_end["page"], 2, "the largest page number shows the last page too");
 
     let searched = page("purifier 5", "1").await;
     assert_eq!((searched["matching"].clone(), searched["total"].clone()), (5.into(), 55.into()));
     assert_eq!(searched["page_count"], 1);
+    let searched_past_the_end = page("purifier 5", "3").await;
+    assert_eq!(
+        (searched_past_the_end["page"].clone(), searched_past_the_end["matching"].clone()),
+        (1.into(), 5.into())
+    );
+    assert_eq!(searched_past_the_end["devices"].as_array().map(Vec::len), Some(5));
+    let no_match = page("dishwasher", "1").await;
+    assert_eq!(
+        (no_match["matching"].clone(), no_match["total"].clone(), no_match["page_count"].clone()),
+        (0.into(), 55.into(), 1.into())
+    );
 
     let (status, html) = app.page(&format!("/orgs/{org}")).await;
     assert_eq!(status, StatusCode::OK);

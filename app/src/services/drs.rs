@@ -52,7 +52,7 @@ impl SlotStatusWriter {
 
     fn spawn_writer(db: DatabaseConnection) -> mpsc::Sender<Report> {
         let (queue, mut incoming) = mpsc::channel::<Report>(BATCH * 4);
-        tokio::spawn(async move {
+        crate::tasks::spawn_essential(async move {
             while let Some(first) = incoming.recv().await {
                 let mut batch = vec![first];
                 while batch.len() < BATCH {

@@ -78,7 +78,7 @@ impl RequestLog {
     pub fn start(db: DatabaseConnection) -> Self {
         let log = Self::default();
         let writer = log.clone();
-        tokio::spawn(async move {
+        crate::tasks::spawn_essential(async move {
             let mut flushes = 0u32;
             loop {
                 tokio::time::sleep(FLUSH_EVERY).await;
