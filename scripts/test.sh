@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite, in tiers: unit tests, HTTP tests on SQLite, the same on PostgreSQL, Playwright in
-# Debian's Chromium, then the release build, a short crash run and a run of aborted page loads. Prints what each tier ran and fails if a
-# tier that ran executed no test.
+# Debian's Chromium, then the release build, a short crash run and a run of aborted page loads. Prints what
+# each tier ran and fails if a tier that ran executed no test.
 # REQUIRE_POSTGRES=1 turns a missing PostgreSQL into a failure instead of a visible skip.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"

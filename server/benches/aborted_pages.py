@@ -2,8 +2,8 @@
 """Aborted page loads: browsers that leave a page while it renders (closed tab, a click elsewhere) must
 not harm the server. Starts the release server, then for a while many clients request a device page, a
 device's tab and the device list and reset their connection a few milliseconds later, mid-render. The
-server must still be running afterwards and serve the device page in full, and enough loads must have been reset for the run to mean something. On SQLite,
-then on PostgreSQL.
+server must still be running afterwards and serve the device page in full, and enough loads must have been
+reset for the run to mean something. On SQLite, then on PostgreSQL.
 
 Leptos panics in a render task whose page load was aborted (leptos-rs/leptos#4829); a server built with
 `panic = "abort"` died of it within 12 to 30 s here. Prints how many loads were reset and how many render
