@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod device_images;
 pub mod health;
+pub mod page_tasks;
 pub mod security;
 pub mod serve;
 pub mod server_fn_errors;

@@ -7,8 +7,10 @@
 //! The router's own timeout covers slow bodies and slow handlers. HTTP/1.1 only: what browsers and load
 //! balancers speak to a plain-HTTP backend.
 
+use crate::page_tasks::{self, ClientWaits};
 use app::tasks::spawn_essential;
 use axum::body::{Body, Bytes};
+use axum::http::Method;
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
@@ -72,14 +74,22 @@ pub async fn serve(
         let watch = deadlines.watch();
         let answering = watch.clone();
         let after_answer = Arc::clone(&deadlines);
-        let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             answering.close_at.store(ANSWERING, Ordering::Relaxed);
+            // Only page loads (GET, HEAD) spawn loaders that could outlive their client.
+            let client = matches!(*request.method(), Method::GET | Method::HEAD).then(|| {
+                let (waits, client_watch) = page_tasks::watch_client();
+                request.extensions_mut().insert(client_watch);
+                waits
+            });
             let response = router.clone().oneshot(request);
             let watch = answering.clone();
             let deadlines = Arc::clone(&after_answer);
             async move {
                 let Ok(response) = response.await;
-                Ok::<_, Infallible>(response.map(|body| Body::new(Answer { body, watch, deadlines })))
+                Ok::<_, Infallible>(
+                    response.map(|body| Body::new(Answer { body, watch, deadlines, _client: client })),
+                )
             }
         });
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
@@ -178,12 +188,14 @@ async fn sweep(deadlines: Weak<Deadlines>) {
     }
 }
 
-/// A response body. Hyper drops it once its last frame is in the connection's write buffer; from then on
-/// the connection waits for the next request's headers.
+/// A response body. Hyper drops it once its last frame is in the connection's write buffer, or with the
+/// connection; from then on the connection waits for the next request's headers, and a page's loaders
+/// stop (`page_tasks`).
 struct Answer {
     body: Body,
     watch: Arc<Watch>,
     deadlines: Arc<Deadlines>,
+    _client: Option<ClientWaits>,
 }
 
 impl Drop for Answer {

@@ -145,11 +145,15 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     Ok(Running { address, db, server, workers, sqlite_claim })
 }
 
-/// The portal's page routes, derived from the `App` component once per process. Generating them makes
-/// leptos suspend every resource that starts loading meanwhile, process-wide and for good, so a second
-/// server started in the same process (as tests do) must never generate them while another renders.
+/// The portal's page routes, derived from the `App` component once per process, after page loaders are
+/// set to stop with their page (`page_tasks::install`, which must precede leptos_axum). Generating them
+/// makes leptos suspend every resource that starts loading meanwhile, process-wide and for good, so a
+/// second server started in the same process (as tests do) must never generate them while another renders.
 pub fn page_routes() -> Vec<AxumRouteListing> {
-    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(app::App));
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| {
+        crate::page_tasks::install();
+        generate_route_list(app::App)
+    });
     ROUTES.clone()
 }
 
