@@ -79,7 +79,8 @@ def wrk(path, cookie, connections, duration):
 
 
 def measure(binary, database_url, workdir, devices, duration):
-    label = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    postgres = database_url.startswith("postgres")
+    label = "PostgreSQL" if postgres else "SQLite"
     server = Server(binary, database_url, workdir)
     cold = server.start()
     try:
@@ -89,7 +90,7 @@ def measure(binary, database_url, workdir, devices, duration):
             call(client, "register_device", {"org": org, "kind": "skills_kit", "name": f"Bench device {n:04}",
                                              "model_id": f"PB-{n:04}", "marketplace": "US",
                                              "category": "water_filter"})
-        if label == "PostgreSQL":
+        if postgres:
             # Measures the steady state: autovacuum gathers the new rows' statistics within a minute or so,
             # and until then the planner sorts all 1,000 devices for a page of 50 (the list's query took
             # 1.8 ms instead of 0.3 ms).
@@ -102,7 +103,6 @@ def measure(binary, database_url, workdir, devices, duration):
               f"(target < 60 MB)")
         for name, path, target in pages:
             single = wrk(path, cookie, 1, max(3, duration // 2))
-            postgres = label == "PostgreSQL"
             before = (cpu_seconds([server.process.pid]), cpu_seconds(postgres_pids() if postgres else []))
             loaded = wrk(path, cookie, 64, duration)
             requests = loaded[4]
