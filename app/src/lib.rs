@@ -1,5 +1,5 @@
-//! The portal: pages, components and server functions, shared by the server (feature `ssr`) and the
-//! browser (feature `hydrate`).
+//! The portal: pages, components and server functions, rendered by the server (feature `ssr`); the
+//! browser (feature `hydrate`) runs only the islands.
 
 pub mod api;
 pub mod components;

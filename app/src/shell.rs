@@ -17,7 +17,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="stylesheet" href="/pkg/replenish.css"/>
                 <link rel="icon" href="data:,"/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
+                <script type="module" nonce=leptos::nonce::use_nonce()>{include_str!("navigation.js")}</script>
                 <MetaTags/>
             </head>
             <body>
@@ -27,7 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// A per-response nonce lets exactly Leptos's own hydration scripts run; nothing else inline does.
+/// A per-response nonce lets exactly the island script and the navigation script run; nothing else inline does.
 #[cfg(feature = "ssr")]
 fn content_security_policy() {
     leptos::nonce::provide_nonce();
@@ -63,12 +64,6 @@ fn set_content_security_policy(extra_form_action: Option<&str>) {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Browser tests wait for this marker: a click before hydration would be lost.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     // Every route renders fully on the server before it is sent (SsrMode::Async), so the portal works
     // without JavaScript.
     view! {
@@ -116,5 +111,22 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
+        <HydrationMarker/>
+    }
+}
+
+/// Marks the page's body once its islands are live; browser tests wait for it. Last in the body, and
+/// islands hydrate in document order.
+#[island]
+fn HydrationMarker() -> impl IntoView {
+    // The body this island was hydrated in: another one may have been swapped in when the effect runs.
+    #[cfg(feature = "hydrate")]
+    {
+        let body = document().body();
+        Effect::new(move |_| {
+            if let Some(body) = &body {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        });
     }
 }

@@ -6,12 +6,13 @@ export function javaScriptEnabled(): boolean {
 }
 
 /**
- * Waits until the current document is ready for interaction: loaded and, when
- * JavaScript is enabled, hydrated (the app sets data-hydrated="true" on <body>;
- * a click before hydration is lost).
+ * Waits until the current page is ready for interaction: loaded and, when
+ * JavaScript is enabled, its islands hydrated (the last island sets
+ * data-hydrated="true" on <body>; a page the navigation script swapped in gets
+ * its own body, so the marker is per page).
  *
  * Call it after something that proves the new page is there (for example an
- * expect on its heading): right after a click, the previous document, which is
+ * expect on its heading): right after a click, the previous page, which is
  * already hydrated, may still be showing.
  */
 export async function settle(page: Page): Promise<void> {

@@ -11,7 +11,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from '../support/test';
 import { DARK_SLATE, TEAL, WHITE, squarePng, writePng } from '../support/images';
-import { javaScriptEnabled, settle } from '../support/page';
+import { settle } from '../support/page';
 import {
   PASSWORD,
   checkpoint,
@@ -140,8 +140,9 @@ async function expectSlots(page: Page, slots: Slot[]): Promise<void> {
 }
 
 /**
- * Adds a row with "+ Add another slot" and fills it. Hydrated the row appears
- * in place; without JavaScript the page reloads with what was typed so far.
+ * Adds a row with "+ Add another slot" and fills it: the page comes back with
+ * what was typed so far and a new row (with JavaScript, swapped in without a
+ * reload).
  */
 async function addSlot(page: Page, position: number, slot: Slot): Promise<void> {
   await button(page, '+ Add another slot').click();
@@ -211,12 +212,10 @@ test('owner registers a Connect Kit device, gives it an image, names and slots, 
     await marketplace.selectOption({ label: MARKETPLACES.US.option });
     await category.selectOption({ label: FIRST_SLOT.category });
 
-    // Hydrated the ID is filled in place; without JavaScript the page reloads with it.
+    // The page comes back with the ID and what was typed so far.
     await button(page, 'Generate new ID').click();
     await expect(modelIdField).toHaveValue(MODEL_ID_PATTERN);
-    if (!javaScriptEnabled()) {
-      await expect(page).toHaveURL(/[?&]generate=1(?:&|$)/);
-    }
+    await expect(page).toHaveURL(/[?&]generate=1(?:&|$)/);
     await settle(page);
     await expect(connectKit).toBeChecked();
     await expect(field(page, 'Device name')).toHaveValue(deviceName);
@@ -250,10 +249,7 @@ test('owner registers a Connect Kit device, gives it an image, names and slots, 
     await field(page, 'Upload an image').setInputFiles(darkPng);
     await button(section, 'Upload image').click();
     await expect(refusal).toBeVisible();
-    if (!javaScriptEnabled()) {
-      // Hydrated, the upload is sent with fetch and the page stays put.
-      await expect(page).toHaveURL(/[?&]image_error=background/);
-    }
+    await expect(page).toHaveURL(/[?&]image_error=background/);
     await settle(page);
     const input = field(page, 'Upload an image');
     await expect(input).toHaveAttribute('aria-invalid', 'true');
@@ -294,7 +290,7 @@ test('owner registers a Connect Kit device, gives it an image, names and slots, 
     const copy = page.getByRole('group', { name: 'Copy from another marketplace', exact: true });
     await copy.getByLabel('From', { exact: true }).selectOption({ label: MARKETPLACES.US.label });
     await copy.getByLabel('to', { exact: true }).selectOption({ label: MARKETPLACES.DE.label });
-    // Hydrated the copy happens in place; without JavaScript the page reloads with the names copied.
+    // The page comes back with the names copied.
     await button(copy, 'Copy names').click();
     await expect(notice(page, 'Copied the names from US to DE')).toBeVisible();
     await settle(page);

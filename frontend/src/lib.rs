@@ -1,11 +1,14 @@
-//! The browser half: hydrates the server-rendered portal.
+//! The browser half: brings the server-rendered portal's islands to life.
 
-// Release builds keep every view's full type (debug builds erase them), and the app's deepest pages (the
-// request form, the review console) nest past the default limit of 128 when the bundle is assembled here.
-#![recursion_limit = "256"]
+// Linked for the islands it exports: the island script in the page calls them by name.
+extern crate app;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
+    // Tells the navigation script (app/src/navigation.js) that islands in a new page can be hydrated.
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.set_attribute("data-islands", "");
+    }
 }

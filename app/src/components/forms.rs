@@ -2,9 +2,6 @@ use crate::error::AppError;
 use crate::models::Role;
 use leptos::prelude::*;
 
-/// A rule a field's value must follow; the same function the server's parser applies.
-pub type Check = fn(&str) -> Result<(), String>;
-
 /// A labelled input whose error, when the server reports one for `name`, sits right below it and is tied
 /// to it for screen readers. After a failed submit it shows again what was typed (never for passwords).
 #[component]
@@ -13,49 +10,27 @@ pub fn Field(
     name: &'static str,
     #[prop(into)] error: Signal<Option<AppError>>,
     #[prop(default = "text")] kind: &'static str,
-    #[prop(optional, into)] value: Signal<Option<String>>,
+    #[prop(optional_no_strip)] value: Option<String>,
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
-    /// The same rule the server applies, run as the user types once the page is hydrated.
-    #[prop(optional)]
-    check: Option<Check>,
     /// Needed when a page has several forms with a field of the same name.
     #[prop(optional)]
     id: Option<String>,
 ) -> impl IntoView {
     let id = id.unwrap_or_else(|| format!("field-{name}"));
-    // `None` until the user edits the field; then the browser's own verdict replaces the server's.
-    let local = RwSignal::new(None::<Option<String>>);
+    let error = error.get_untracked();
+    let message = error.as_ref().and_then(|e| e.field_message(name));
+    let typed = if kind == "password" {
+        None
+    } else {
+        error.as_ref().and_then(|e| e.typed_value(name)).or(value)
+    };
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let message =
-        Memo::new(move |_| local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message(name))));
-    // A new server answer (another submit) takes over from the local verdict.
-    Effect::new(move |_| {
-        error.track();
-        local.set(None);
-    });
-    let typed = move || {
-        if kind == "password" {
-            return None;
-        }
-        error.get().and_then(|e| e.typed_value(name)).or_else(|| value.get())
-    };
-    let described_by = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if message.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described_by = described(hint.map(|_| hint_id.as_str()), message.as_ref().map(|_| error_id.clone()));
+    let invalid = message.is_some();
     view! {
-        <div class="field" class:invalid=move || message.get().is_some()>
+        <div class="field" class:invalid=invalid>
             <label for=id.clone()>{label}</label>
             {hint.map(|text| view! { <p class="hint" id=hint_id.clone()>{text}</p> })}
             <input
@@ -64,17 +39,10 @@ pub fn Field(
                 type=kind
                 value=typed
                 autocomplete=autocomplete
-                aria-invalid=move || message.get().map(|_| "true")
+                aria-invalid=invalid.then_some("true")
                 aria-describedby=described_by
-                on:change=move |ev| {
-                    if let Some(check) = check {
-                        local.set(Some(check(&event_target_value(&ev)).err()));
-                    }
-                }
             />
-            {move || {
-                message.get().map(|text| view! { <p class="field-error" id=error_id.clone()>{text}</p> })
-            }}
+            {message.map(|text| view! { <p class="field-error" id=error_id>{text}</p> })}
         </div>
     }
 }
@@ -116,23 +84,15 @@ pub fn Notice(#[prop(into)] text: Signal<Option<String>>) -> impl IntoView {
     move || text.get().map(|text| view! { <div class="alert success" role="status">{text}</div> })
 }
 
-/// A submit button that shows it is working while the request runs.
+/// A form's submit button. While the form is being sent, the navigation script marks it busy.
 #[component]
 pub fn Submit(
     label: &'static str,
-    #[prop(into)] pending: Signal<bool>,
     #[prop(default = "button primary")] class: &'static str,
     #[prop(optional)] aria_label: Option<String>,
 ) -> impl IntoView {
     view! {
-        <button
-            type="submit"
-            class=class
-            class:pending=move || pending.get()
-            aria-busy=move || pending.get().then_some("true")
-            aria-label=aria_label
-            disabled=move || pending.get()
-        >
+        <button type="submit" class=class aria-label=aria_label>
             {label}
         </button>
     }

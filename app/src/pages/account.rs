@@ -38,7 +38,7 @@ fn AccountForms() -> impl IntoView {
                 hint="At least 12 characters."
                 error=error
             />
-            <Submit label="Change password" pending=action.pending()/>
+            <Submit label="Change password"/>
         </ActionForm>
     }
 }

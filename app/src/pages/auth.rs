@@ -32,7 +32,7 @@ pub fn SignUpPage() -> impl IntoView {
             <p>"Register device models, request replenishment IDs and certify marketplaces."</p>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert error=error/>
-                <Field label="Email" name="email" kind="email" autocomplete="email" error=error value=query_param("email")/>
+                <Field label="Email" name="email" kind="email" autocomplete="email" error=error value=query_param("email").get_untracked()/>
                 <Field
                     label="Password"
                     name="password"
@@ -48,7 +48,7 @@ pub fn SignUpPage() -> impl IntoView {
                     hint="Your company or team; you can create more later."
                     error=error
                 />
-                <Submit label="Create account" pending=action.pending()/>
+                <Submit label="Create account"/>
             </ActionForm>
             <p>"Already have an account? " <a href="/signin">"Sign in"</a></p>
         </PublicFrame>
@@ -80,7 +80,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
             <ActionForm action=action attr:class="form">
                 <FormAlert error=error/>
                 <input type="hidden" name="token" value=move || token.get().unwrap_or_default()/>
-                <Submit label="Verify email" pending=action.pending()/>
+                <Submit label="Verify email"/>
             </ActionForm>
         </PublicFrame>
     }
@@ -108,10 +108,10 @@ pub fn SignInPage() -> impl IntoView {
             <Notice text=notice/>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert error=error/>
-                <Field label="Email" name="email" kind="email" autocomplete="username" error=error value=query_param("email")/>
+                <Field label="Email" name="email" kind="email" autocomplete="username" error=error value=query_param("email").get_untracked()/>
                 <Field label="Password" name="password" kind="password" autocomplete="current-password" error=error/>
                 {move || next.get().map(|next| view! { <input type="hidden" name="next" value=next/> })}
-                <Submit label="Sign in" pending=action.pending()/>
+                <Submit label="Sign in"/>
             </ActionForm>
             <p>
                 <a href="/forgot-password">"Forgot your password?"</a>
@@ -142,7 +142,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert error=error/>
                 <Field label="Email" name="email" kind="email" autocomplete="email" error=error/>
-                <Submit label="Send reset link" pending=action.pending()/>
+                <Submit label="Send reset link"/>
             </ActionForm>
         </PublicFrame>
     }
@@ -168,7 +168,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     hint="At least 12 characters. Every other session of your account will be signed out."
                     error=error
                 />
-                <Submit label="Set new password" pending=action.pending()/>
+                <Submit label="Set new password"/>
             </ActionForm>
         </PublicFrame>
     }

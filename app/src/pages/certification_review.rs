@@ -82,13 +82,8 @@ struct Decisions {
 pub fn CertificationReviewPage() -> impl IntoView {
     let params = use_params_map();
     let decisions = Decisions { certify: ServerAction::new(), fail: ServerAction::new() };
-    let request = Resource::new(
-        move || {
-            let versions = (decisions.certify.version().get(), decisions.fail.version().get());
-            (params.read().get("request").unwrap_or_default(), versions)
-        },
-        |(request, _)| load_certification_request(request),
-    );
+    let request =
+        Resource::new(move || params.read().get("request").unwrap_or_default(), load_certification_request);
     view! {
         <Title text="Certification request · Replenish"/>
         <SignedInFrame>
@@ -162,11 +157,11 @@ fn ReviewView(request: CertificationReview, decisions: Decisions) -> impl IntoVi
             <div class="decisions">
                 <ActionForm action=certify attr:class="form decision" attr:novalidate=true>
                     <input type="hidden" name="decision" value="certify"/>
-                    <NoteFields error=action_error(certify) pending=certify.pending() id=certify_id heading="Certify" field="note" label="Note to the maker (optional)" button="Certify marketplace" class="button primary"/>
+                    <NoteFields error=action_error(certify) id=certify_id heading="Certify" field="note" label="Note to the maker (optional)" button="Certify marketplace" class="button primary"/>
                 </ActionForm>
                 <ActionForm action=fail attr:class="form decision" attr:novalidate=true>
                     <input type="hidden" name="decision" value="fail"/>
-                    <NoteFields error=action_error(fail) pending=fail.pending() id=fail_id heading="Fail" field="note" label="What failed" button="Fail certification" class="button danger"/>
+                    <NoteFields error=action_error(fail) id=fail_id heading="Fail" field="note" label="What failed" button="Fail certification" class="button danger"/>
                 </ActionForm>
             </div>
         })}

@@ -15,11 +15,7 @@ pub fn ConsentPage() -> impl IntoView {
     let query = Memo::new(move |_| location.search.get().trim_start_matches('?').to_owned());
     let sign_in = ServerAction::<CustomerSignIn>::new();
     let sign_up = ServerAction::<CustomerSignUp>::new();
-    // Signing in leads back to the same address: the versions make the page load again for the customer.
-    let consent = Resource::new(
-        move || (query.get(), sign_in.version().get(), sign_up.version().get()),
-        |(query, ..)| load_consent(query),
-    );
+    let consent = Resource::new(move || query.get(), load_consent);
     view! {
         <Title text="Link your device · Replenish"/>
         <header class="site-header">
@@ -46,7 +42,8 @@ pub fn ConsentPage() -> impl IntoView {
                             <h1>{format!("Link {device_name}")}</h1>
                             <p class="signed-in-as">{format!("Signed in as {customer_email}")}</p>
                             <div class="alert error" role="alert">{message}</div>
-                            <form method="post" action="/api/confirm_consent">
+                            // Posted by the browser itself (`data-native`): the answer leads to the client's site.
+                            <form method="post" action="/api/confirm_consent" data-native="">
                                 <input type="hidden" name="query" value=query/>
                                 <button type="submit" name="decision" value="deny" class="button">"Return to the app"</button>
                             </form>
@@ -96,7 +93,7 @@ fn CustomerAccount(
                 <input type="hidden" name="query" value=query.clone()/>
                 <Field label="Email" name="email" kind="email" autocomplete="email" error=sign_in_error/>
                 <Field label="Password" name="password" kind="password" autocomplete="current-password" error=sign_in_error/>
-                <Submit label="Sign in" pending=sign_in.pending()/>
+                <Submit label="Sign in"/>
             </ActionForm>
         </section>
         <section aria-labelledby="sign-up-heading">
@@ -116,7 +113,7 @@ fn CustomerAccount(
                             .collect_view()}
                     </select>
                 </div>
-                <Submit label="Create account" pending=sign_up.pending()/>
+                <Submit label="Create account"/>
             </ActionForm>
         </section>
     }
@@ -142,7 +139,8 @@ fn ChooseProducts(
         {image_url.map(|src| view! { <img class="device-image" src=src alt=format!("{device_name}") width="160" height="160"/> })}
         {is_test.then(|| view! { <p class="alert info">"Test device: its orders are never charged or shipped."</p> })}
         <p>{format!("{maker}'s device will order these supplies when they run low. You can change or cancel any order during its 24-hour hold.")}</p>
-        <form method="post" action="/api/confirm_consent" class="form">
+        // Posted by the browser itself (`data-native`): the answer leads to the client's site.
+        <form method="post" action="/api/confirm_consent" class="form" data-native="">
             <FormAlert error=error/>
             <input type="hidden" name="query" value=query/>
             {slots.into_iter().map(|slot| view! { <SlotChoice slot_choice=slot/> }).collect_view()}

@@ -47,19 +47,7 @@ pub fn MyAccountPage() -> impl IntoView {
     let turn_off = ServerAction::<TurnOffReplenishment>::new();
     let cancel = ServerAction::<CancelMyOrder>::new();
     let answer = ServerAction::<AnswerTestInvitation>::new();
-    let account = Resource::new(
-        move || {
-            (
-                answer.version().get(),
-                sign_in.version().get(),
-                sign_out.version().get(),
-                change.version().get(),
-                turn_off.version().get(),
-                cancel.version().get(),
-            )
-        },
-        |_| load_my_account(),
-    );
+    let account = Resource::new(|| (), |_| load_my_account());
     let saved_flag = query_param("saved");
     let saved = Signal::derive(move || saved_flag.get().and_then(|flag| saved_message(&flag)));
     let errors = [action_error(change), action_error(turn_off), action_error(cancel), action_error(answer)];
@@ -116,7 +104,7 @@ pub fn CustomerVerifyPage() -> impl IntoView {
             <form method="post" action="/api/verify_customer_email" class="form">
                 <FormAlert error/>
                 <input type="hidden" name="token" value=move || token.get().unwrap_or_default()/>
-                <Submit label="Verify email" pending=action.pending()/>
+                <Submit label="Verify email"/>
             </form>
         </main>
     }
@@ -132,7 +120,7 @@ fn MySignInForm(sign_in: ServerAction<MySignIn>) -> impl IntoView {
             <FormAlert error/>
             <Field label="Email" name="email" kind="email" autocomplete="email" error/>
             <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
-            <Submit label="Sign in" pending=sign_in.pending()/>
+            <Submit label="Sign in"/>
         </ActionForm>
     }
 }
@@ -154,7 +142,7 @@ fn MySignUpForm(sign_up: ServerAction<MySignUp>, marketplaces: Vec<(String, Stri
                         .map(|(code, name)| view! { <option value=code.clone()>{format!("{name} ({code})")}</option> })
                         .collect_view()}
                 </SelectField>
-                <Submit label="Create account" pending=sign_up.pending()/>
+                <Submit label="Create account"/>
             </ActionForm>
         </section>
     }
@@ -216,7 +204,7 @@ fn Invitations(items: Vec<TestInvitation>, answer: ServerAction<AnswerTestInvita
                             <ActionForm action=answer attr:class="inline-form">
                                 <input type="hidden" name="invitation" value=item.id/>
                                 <input type="hidden" name="decision" value=decision/>
-                                <Submit label=label pending=answer.pending() class="button" aria_label=aria/>
+                                <Submit label=label class="button" aria_label=aria/>
                             </ActionForm>
                         </li>
                     }
@@ -249,7 +237,7 @@ fn DeviceCard(
                 .collect_view()}
             <ActionForm action=turn_off attr:class="form">
                 <input type="hidden" name="registration" value=registration.clone()/>
-                <Submit label="Turn off replenishment" pending=turn_off.pending() class="button danger" aria_label=off_label/>
+                <Submit label="Turn off replenishment" class="button danger" aria_label=off_label/>
             </ActionForm>
         </section>
     }
@@ -287,7 +275,7 @@ fn SlotProductForm(
             <input type="hidden" name="slot" value=slot_choice.key.clone()/>
             <label for=id>{label}</label>
             {control}
-            <Submit label="Save" pending=change.pending() class="button" aria_label=save_label/>
+            <Submit label="Save" class="button" aria_label=save_label/>
         </ActionForm>
     }
 }
@@ -325,7 +313,7 @@ fn OrdersTable(orders: Vec<MyOrder>, cancel: ServerAction<CancelMyOrder>) -> imp
                                     {order.cancellable.then(|| view! {
                                         <ActionForm action=cancel>
                                             <input type="hidden" name="order" value=order.id.clone()/>
-                                            <Submit label="Cancel" pending=cancel.pending() class="button" aria_label=label.clone()/>
+                                            <Submit label="Cancel" class="button" aria_label=label.clone()/>
                                         </ActionForm>
                                     })}
                                 </td>
@@ -345,8 +333,8 @@ pub fn CancelOrderPage() -> impl IntoView {
     let token = query_param("token");
     let cancel = ServerAction::<CancelOrderByLink>::new();
     let order = Resource::new(
-        move || (order_id.get(), token.get().unwrap_or_default(), cancel.version().get()),
-        |(order, token, _)| load_order_to_cancel(order, token),
+        move || (order_id.get(), token.get().unwrap_or_default()),
+        |(order, token)| load_order_to_cancel(order, token),
     );
     let error = action_error(cancel);
     let saved_flag = query_param("saved");
@@ -366,7 +354,7 @@ pub fn CancelOrderPage() -> impl IntoView {
                             <ActionForm action=cancel attr:class="form">
                                 <input type="hidden" name="order" value=order_id.get_untracked()/>
                                 <input type="hidden" name="token" value=token.get_untracked().unwrap_or_default()/>
-                                <Submit label="Cancel this order" pending=cancel.pending()/>
+                                <Submit label="Cancel this order"/>
                             </ActionForm>
                         }
                             .into_any(),

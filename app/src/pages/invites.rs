@@ -34,7 +34,7 @@ pub fn InvitePage() -> impl IntoView {
                                     <ActionForm action=accept attr:class="form">
                                         <FormAlert error=error/>
                                         <input type="hidden" name="token" value=token.clone()/>
-                                        <Submit label="Accept invite" pending=accept.pending()/>
+                                        <Submit label="Accept invite"/>
                                     </ActionForm>
                                 }.into_any(),
                                 Some(email) => view! {
@@ -42,7 +42,7 @@ pub fn InvitePage() -> impl IntoView {
                                         {format!("You are signed in as {email}, but this invitation is for {}.", invite.email)}
                                     </div>
                                     <ActionForm action=sign_out attr:class="form">
-                                        <Submit label="Sign out" class="button" pending=sign_out.pending()/>
+                                        <Submit label="Sign out" class="button"/>
                                     </ActionForm>
                                 }.into_any(),
                                 None => {

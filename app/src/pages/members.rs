@@ -15,19 +15,7 @@ pub fn MembersPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeInvite>::new();
     let change_role = ServerAction::<ChangeRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
-    let data = Resource::new(
-        move || {
-            (
-                org_id.get(),
-                invite.version().get(),
-                resend.version().get(),
-                revoke.version().get(),
-                change_role.version().get(),
-                remove.version().get(),
-            )
-        },
-        |(id, ..)| members(id),
-    );
+    let data = Resource::new(move || org_id.get(), members);
     in_org(move || view! { <MembersView invite resend revoke change_role remove data/> })
 }
 
@@ -152,7 +140,7 @@ fn MembersView(
                         <label for="invite-role">"Role"</label>
                         <RoleSelect name="role" id="invite-role".to_owned() selected=Role::Developer/>
                     </div>
-                    <Submit label="Send invite" pending=invite.pending()/>
+                    <Submit label="Send invite"/>
                 </ActionForm>
             </section>
         })}
@@ -185,14 +173,14 @@ fn MemberActions(
                 <Submit
                     label="Change role"
                     class="button"
-                    pending=change_role.pending()
+                   
                     aria_label=change_label
                 />
             </ActionForm>
             <ActionForm action=remove attr:class="inline-form">
                 <input type="hidden" name="id" value=organization_id_again/>
                 <input type="hidden" name="user_id" value=user_id_again/>
-                <Submit label="Remove" class="button danger" pending=remove.pending() aria_label=remove_label/>
+                <Submit label="Remove" class="button danger" aria_label=remove_label/>
             </ActionForm>
         </td>
     }
@@ -214,12 +202,12 @@ fn InviteActions(
             <ActionForm action=resend attr:class="inline-form">
                 <input type="hidden" name="id" value=organization_id/>
                 <input type="hidden" name="invite_id" value=invite_id/>
-                <Submit label="Resend" class="button" pending=resend.pending() aria_label=resend_label/>
+                <Submit label="Resend" class="button" aria_label=resend_label/>
             </ActionForm>
             <ActionForm action=revoke attr:class="inline-form">
                 <input type="hidden" name="id" value=organization_id_again/>
                 <input type="hidden" name="invite_id" value=invite_id_again/>
-                <Submit label="Revoke" class="button danger" pending=revoke.pending() aria_label=revoke_label/>
+                <Submit label="Revoke" class="button danger" aria_label=revoke_label/>
             </ActionForm>
         </td>
     }

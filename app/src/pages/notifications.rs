@@ -35,10 +35,7 @@ pub fn NotificationsPage() -> impl IntoView {
     let create = ServerAction::<CreateNotificationEndpoint>::new();
     let roll = ServerAction::<RollNotificationSecret>::new();
     let delete = ServerAction::<DeleteNotificationEndpoint>::new();
-    let tab = Resource::new(
-        move || (org_id.get(), create.version().get(), roll.version().get(), delete.version().get()),
-        |(id, ..)| load_notification_endpoints(id),
-    );
+    let tab = Resource::new(move || org_id.get(), load_notification_endpoints);
     in_org(move || view! { <EndpointsView tab create roll delete/> })
 }
 
@@ -119,12 +116,12 @@ fn EndpointCard(
                 <SelectField label="After a roll, the old secret keeps signing for" id=overlap_id name="overlap_hours".into() message=Signal::derive(|| None)>
                     {OVERLAP_CHOICES.iter().map(|(hours, label)| view! { <option value=hours.to_string() selected=*hours == 24>{*label}</option> }).collect_view()}
                 </SelectField>
-                <Submit label="Roll signing secret" pending=roll.pending() class="button"/>
+                <Submit label="Roll signing secret" class="button"/>
             </ActionForm>
             <ActionForm action=delete attr:class="form">
                 <input type="hidden" name="org" value=org_id.clone()/>
                 <input type="hidden" name="endpoint" value=delete_id/>
-                <Submit label="Remove endpoint" pending=delete.pending() class="button danger" aria_label=delete_label/>
+                <Submit label="Remove endpoint" class="button danger" aria_label=delete_label/>
             </ActionForm>
         }
     });
@@ -173,7 +170,7 @@ fn CreateEndpointForm(org_id: String, create: ServerAction<CreateNotificationEnd
                     .collect_view()}
                 <FieldError message=types_message name="event_types".into()/>
             </fieldset>
-            <Submit label="Add endpoint" pending=create.pending()/>
+            <Submit label="Add endpoint"/>
         </ActionForm>
     }
 }
@@ -185,8 +182,8 @@ pub fn DeliveryLogPage() -> impl IntoView {
     let endpoint_id = Memo::new(move |_| params.read().get("endpoint").unwrap_or_default());
     let replay = ServerAction::<ReplayDelivery>::new();
     let log = Resource::new(
-        move || (org_id.get(), endpoint_id.get(), replay.version().get()),
-        |(org, endpoint, _)| load_delivery_log(org, endpoint),
+        move || (org_id.get(), endpoint_id.get()),
+        |(org, endpoint)| load_delivery_log(org, endpoint),
     );
     in_org(move || view! { <DeliveryLogView log replay/> })
 }
@@ -283,7 +280,7 @@ fn DeliveryRow(
                     <ActionForm action=replay>
                         <input type="hidden" name="org" value=org_id.clone()/>
                         <input type="hidden" name="delivery" value=delivery.id.clone()/>
-                        <Submit label="Replay" pending=replay.pending() class="button" aria_label=label.clone()/>
+                        <Submit label="Replay" class="button" aria_label=label.clone()/>
                     </ActionForm>
                 </td>
             })}

@@ -30,7 +30,7 @@ fn NewOrganizationForm() -> impl IntoView {
         <ActionForm action=action attr:class="form" attr:novalidate=true>
             <FormAlert error=error/>
             <Field label="Organization name" name="name" autocomplete="organization" error=error/>
-            <Submit label="Create organization" pending=action.pending()/>
+            <Submit label="Create organization"/>
         </ActionForm>
     }
 }
@@ -67,8 +67,8 @@ fn SettingsView() -> impl IntoView {
                 <ActionForm action=action attr:class="form" attr:novalidate=true>
                     <FormAlert error=error/>
                     <input type="hidden" name="id" value=organization.id.clone()/>
-                    <Field label="Organization name" name="name" error=error value=Signal::derive(move || Some(current_name.clone()))/>
-                    <Submit label="Rename" pending=action.pending()/>
+                    <Field label="Organization name" name="name" error=error value=Some(current_name.clone())/>
+                    <Submit label="Rename"/>
                 </ActionForm>
             }
         })}

@@ -152,21 +152,9 @@ pub fn ReviewRequestPage() -> impl IntoView {
         changes: ServerAction::new(),
         reject: ServerAction::new(),
     };
-    let refresh = RwSignal::new(0u64);
-    Effect::new(move |_| {
-        let done = [
-            decisions.claim.value().get(),
-            decisions.approve.value().get(),
-            decisions.changes.value().get(),
-            decisions.reject.value().get(),
-        ];
-        if done.iter().any(|value| matches!(value, Some(Ok(())))) {
-            refresh.update(|n| *n += 1);
-        }
-    });
     let request = Resource::new(
-        move || (params.read().get("request").unwrap_or_default(), refresh.get()),
-        |(request, _)| load_review_request(request),
+        move || params.read().get("request").unwrap_or_default(),
+        load_review_request,
     );
     view! {
         <Title text="Review request · Replenish"/>
@@ -278,7 +266,7 @@ fn ClaimForm(action: ServerAction<ClaimRequest>, id: String, label: &'static str
         <ActionForm action attr:class="form inline-form">
             <FormAlert error/>
             <input type="hidden" name="request" value=id/>
-            <Submit label pending=action.pending() class="button"/>
+            <Submit label class="button"/>
         </ActionForm>
     }
 }
@@ -291,13 +279,13 @@ fn DecisionForms(id: String, decisions: Decisions) -> impl IntoView {
         <h2>"Decision"</h2>
         <div class="decisions">
             <ActionForm action=approve attr:class="form decision" attr:novalidate=true>
-                <NoteFields error=action_error(approve) pending=approve.pending() id=approve_id heading="Approve" field="note" label="Note to the maker (optional)" button="Approve and issue IDs" class="button primary"/>
+                <NoteFields error=action_error(approve) id=approve_id heading="Approve" field="note" label="Note to the maker (optional)" button="Approve and issue IDs" class="button primary"/>
             </ActionForm>
             <ActionForm action=changes attr:class="form decision" attr:novalidate=true>
-                <NoteFields error=action_error(changes) pending=changes.pending() id=changes_id heading="Request changes" field="note" label="What needs to change" button="Request changes" class="button"/>
+                <NoteFields error=action_error(changes) id=changes_id heading="Request changes" field="note" label="What needs to change" button="Request changes" class="button"/>
             </ActionForm>
             <ActionForm action=reject attr:class="form decision" attr:novalidate=true>
-                <NoteFields error=action_error(reject) pending=reject.pending() id heading="Reject" field="reason" label="Reason for the rejection" button="Reject request" class="button danger"/>
+                <NoteFields error=action_error(reject) id heading="Reject" field="reason" label="Reason for the rejection" button="Reject request" class="button danger"/>
             </ActionForm>
         </div>
     }
@@ -307,7 +295,6 @@ fn DecisionForms(id: String, decisions: Decisions) -> impl IntoView {
 #[component]
 pub(crate) fn NoteFields(
     error: Signal<Option<AppError>>,
-    #[prop(into)] pending: Signal<bool>,
     id: String,
     heading: &'static str,
     field: &'static str,
@@ -333,6 +320,6 @@ pub(crate) fn NoteFields(
             >{typed}</textarea>
             <FieldError message name=field.to_owned()/>
         </div>
-        <Submit label=button pending class/>
+        <Submit label=button class/>
     }
 }

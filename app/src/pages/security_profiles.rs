@@ -27,18 +27,7 @@ pub fn SecurityProfilesPage() -> impl IntoView {
     let update = ServerAction::<UpdateSecurityProfile>::new();
     let roll = ServerAction::<RollSecurityProfileSecret>::new();
     let revoke = ServerAction::<RevokeSecurityProfile>::new();
-    let tab = Resource::new(
-        move || {
-            (
-                org_id.get(),
-                create.version().get(),
-                update.version().get(),
-                roll.version().get(),
-                revoke.version().get(),
-            )
-        },
-        |(id, ..)| load_security_profiles(id),
-    );
+    let tab = Resource::new(move || org_id.get(), load_security_profiles);
     in_org(move || view! { <ProfilesView tab create update roll revoke/> })
 }
 
@@ -183,9 +172,9 @@ fn EditForm(
                 <FormAlert error/>
                 <input type="hidden" name="org" value=org_id.clone()/>
                 <input type="hidden" name="profile" value=profile_id.clone()/>
-                <Field label="Name" name="name" id=format!("profile-{profile_id}-name") error value=Signal::derive({ let name = name.clone(); move || Some(name.clone()) })/>
+                <Field label="Name" name="name" id=format!("profile-{profile_id}-name") error value=Some(name.clone())/>
                 <TextareaField label="Return URLs" hint=RETURN_URLS_HINT id=urls_id.clone() name="return_urls".into() value=typed_urls.clone() message=Signal::derive(move || error.get().and_then(|e| e.field_message("return_urls"))) rows="3"/>
-                <Submit label="Save profile" pending=update.pending()/>
+                <Submit label="Save profile"/>
             </ActionForm>
         </details>
     }
@@ -207,7 +196,7 @@ fn RollForm(
             <SelectField label="After a roll, the old secret keeps working for" id=overlap_id.clone() name="overlap_hours".into() message=Signal::derive(move || error.get().and_then(|e| e.field_message("overlap_hours")))>
                 {OVERLAP_CHOICES.iter().map(|(hours, label)| view! { <option value=hours.to_string() selected=*hours == 24>{*label}</option> }).collect_view()}
             </SelectField>
-            <Submit label="Roll secret" pending=roll.pending() class="button"/>
+            <Submit label="Roll secret" class="button"/>
         </ActionForm>
     }
 }
@@ -226,7 +215,7 @@ fn RevokeForm(
             <FormAlert error/>
             <input type="hidden" name="org" value=org_id.clone()/>
             <input type="hidden" name="profile" value=profile_id.clone()/>
-            <Submit label="Revoke profile" pending=revoke.pending() class="button danger" aria_label=label.clone()/>
+            <Submit label="Revoke profile" class="button danger" aria_label=label.clone()/>
         </ActionForm>
     }
 }
@@ -242,7 +231,7 @@ fn CreateForm(org_id: String, create: ServerAction<CreateSecurityProfile>) -> im
             <input type="hidden" name="org" value=org_id/>
             <Field label="Name" name="name" error=error hint="For your team only; customers never see it."/>
             <TextareaField label="Return URLs" hint=RETURN_URLS_HINT id="new-profile-return-urls".into() name="return_urls".into() value=typed_urls() message=Signal::derive(move || error.get().and_then(|e| e.field_message("return_urls"))) rows="3"/>
-            <Submit label="Create profile" pending=create.pending()/>
+            <Submit label="Create profile"/>
         </ActionForm>
     }
 }

@@ -2,7 +2,7 @@
 //! *Certify Marketplace*, offered once every case passes.
 
 use super::super::{action_error, organizations::org, query_param};
-use super::frame::{device, device_tab, reload_on_success};
+use super::frame::{device, device_tab};
 use crate::api::certification::{load_certification, CertifyMarketplace};
 use crate::components::{org_id_param, ErrorPage, FormAlert, Notice};
 use crate::error::AppError;
@@ -24,8 +24,8 @@ pub fn CertificationPage() -> impl IntoView {
     let params = use_params_map();
     let submit = ServerAction::<CertifyMarketplace>::new();
     let tab = Resource::new(
-        move || (org_id.get(), params.read().get("device").unwrap_or_default(), submit.version().get()),
-        |(org, device, _)| load_certification(org, device),
+        move || (org_id.get(), params.read().get("device").unwrap_or_default()),
+        |(org, device)| load_certification(org, device),
     );
     provide_context(TabContext { tab, submit });
     device_tab(|| view! { <CertificationView/> })
@@ -42,8 +42,6 @@ fn CertificationView() -> impl IntoView {
             .map(|code| format!("{code} was submitted for certification. The reviewers have been emailed."))
     });
     let error = action_error(submit);
-    // The header's badge shows the submission.
-    reload_on_success(submit, &context);
     view! {
         <Title text=format!("Certification · {} · Replenish", context.detail.name)/>
         <p>"Each case is ticked by evidence recorded in the sandbox or by the device's own data. Drive the cases with a test registration, then certify the marketplace."</p>
@@ -123,7 +121,7 @@ fn Checklist(
                     <button
                         type="submit"
                         class="button primary"
-                        disabled=move || !can_submit || submit.pending().get()
+                        disabled=!can_submit
                         aria-describedby=hint_id.clone()
                     >
                         {format!("Certify Marketplace {code}")}

@@ -13,22 +13,15 @@ use leptos_router::hooks::{use_location, use_params_map};
 #[derive(Clone, Copy)]
 struct DeviceFrameContext {
     detail: Resource<Result<DeviceDetail, AppError>>,
-    refresh: RwSignal<u64>,
 }
 
-/// The device the current tab shows, and a way to reload it after a change.
+/// The device the current tab shows.
 #[derive(Clone)]
 pub(crate) struct DeviceContext {
     pub detail: DeviceDetail,
-    pub refresh: RwSignal<u64>,
 }
 
 impl DeviceContext {
-    /// Reloads the device, for tabs whose change did not navigate.
-    pub fn reload(&self) {
-        self.refresh.update(|n| *n += 1);
-    }
-
     pub fn base(&self) -> String {
         format!("/orgs/{}/devices/{}", org().organization.id, self.detail.id)
     }
@@ -38,9 +31,7 @@ pub(crate) fn device() -> DeviceContext {
     expect_context::<DeviceContext>()
 }
 
-/// Renders a tab once the device has loaded, again after every reload, with `DeviceContext` provided.
-/// Each tab re-renders only itself: the frame's `Outlet` stays outside any reloading view, because a
-/// re-rendered `Outlet` left the previous tab's form in the page.
+/// Renders a tab once the device has loaded, with `DeviceContext` provided.
 pub(crate) fn device_tab<V: IntoView + 'static>(render: fn() -> V) -> impl IntoView {
     let frame = expect_context::<DeviceFrameContext>();
     let OrgResource(organization) = expect_context::<OrgResource>();
@@ -50,7 +41,7 @@ pub(crate) fn device_tab<V: IntoView + 'static>(render: fn() -> V) -> impl IntoV
                 match (organization.await, frame.detail.await) {
                     (Ok(organization), Ok(detail)) => {
                         provide_context(organization);
-                        provide_context(DeviceContext { detail, refresh: frame.refresh });
+                        provide_context(DeviceContext { detail });
                         render().into_any()
                     }
                     // The frame shows the error page.
@@ -59,20 +50,6 @@ pub(crate) fn device_tab<V: IntoView + 'static>(render: fn() -> V) -> impl IntoV
             })}
         </Transition>
     }
-}
-
-/// Reloads the device whenever `action` succeeds.
-pub(crate) fn reload_on_success<S>(action: ServerAction<S>, context: &DeviceContext)
-where
-    S: leptos::server_fn::ServerFn<Output = ()> + Clone + Send + Sync + 'static,
-    S::Error: Clone + Send + Sync + 'static,
-{
-    let context = context.clone();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            context.reload();
-        }
-    });
 }
 
 const TABS: [(&str, &str); 7] = [
@@ -109,12 +86,11 @@ fn CertificationBadges(marketplaces: Vec<DeviceMarketplace>) -> impl IntoView {
 pub fn DeviceFrame() -> impl IntoView {
     let org_id = org_id_param();
     let params = use_params_map();
-    let refresh = RwSignal::new(0u64);
     let detail = Resource::new(
-        move || (org_id.get(), params.read().get("device").unwrap_or_default(), refresh.get()),
-        |(org, device, _)| load_device(org, device),
+        move || (org_id.get(), params.read().get("device").unwrap_or_default()),
+        |(org, device)| load_device(org, device),
     );
-    provide_context(DeviceFrameContext { detail, refresh });
+    provide_context(DeviceFrameContext { detail });
     let location = use_location();
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -1,19 +1,19 @@
 //! The inventory tab: a device's slots, edited as one form and saved all at once.
 //!
-//! Hydrated, *Add another slot* and *Delete* work in place. Without JavaScript they are submit buttons
-//! that reload this page with what was typed in the address (`rows[N][...]`) plus what to do (`add_row`,
-//! `ask_delete`, `delete_row`, `keep_row`); the page rebuilds the rows from there. A control must never be
+//! *Add another slot* and *Delete* are submit buttons that reload this page with what was typed in the
+//! address (`rows[N][...]`) plus what to do (`add_row`, `ask_delete`, `delete_row`, `keep_row`); the page
+//! rebuilds the rows from there. A control must never be
 //! named after a form method (`remove`, `submit`, `reset`): the form element exposes controls by name,
 //! which hides the method, and unmounting the form then fails in the browser.
 
 use super::super::{action_error, organizations::org, query_param};
 use super::draft_query;
-use super::frame::{device, device_tab, reload_on_success};
+use super::frame::{device, device_tab};
 use crate::api::devices::{load_thresholds, SaveInventory, SaveThresholds};
 use crate::components::{described, error_id, DefaultSubmit, FieldError, FormAlert, Notice, Submit};
 use crate::error::AppError;
 use crate::models::inventory::{ordered_rows, row_field, threshold_field, SlotRowInput, ThresholdRow};
-use crate::models::{ConsumableCategory, DeviceDetail, SlotId};
+use crate::models::{ConsumableCategory, DeviceDetail};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use std::collections::BTreeMap;
@@ -29,12 +29,11 @@ enum RowState {
 struct Row {
     name: String,
     key: String,
-    slot_id: RwSignal<String>,
+    slot_id: String,
     category: String,
-    state: RwSignal<RowState>,
+    state: RowState,
     /// The replenishment ID issued for the stored slot, which makes it impossible to delete.
     replenishment_id: Option<String>,
-    local: RwSignal<Option<Option<String>>>,
 }
 
 /// Rows from a flat map of form fields (`rows[N][field]` → value).
@@ -132,8 +131,8 @@ fn initial_rows(detail: &DeviceDetail, error: Option<AppError>) -> Vec<Row> {
         ("keep_row", RowState::Normal),
     ] {
         if let Some(target) = query.get(param).filter(|_| replay) {
-            if let Some(row) = rows.iter().find(|r| r.name == target && r.replenishment_id.is_none()) {
-                row.state.set(state);
+            if let Some(row) = rows.iter_mut().find(|r| r.name == target && r.replenishment_id.is_none()) {
+                row.state = state;
             }
         }
     }
@@ -148,15 +147,7 @@ fn new_row(
     state: RowState,
     replenishment_id: Option<String>,
 ) -> Row {
-    Row {
-        name,
-        key,
-        slot_id: RwSignal::new(slot_id),
-        category,
-        state: RwSignal::new(state),
-        replenishment_id,
-        local: RwSignal::new(None),
-    }
+    Row { name, key, slot_id, category, state, replenishment_id }
 }
 
 fn next_row_name(rows: &[Row]) -> String {
@@ -169,10 +160,8 @@ pub fn InventoryPage() -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let save_thresholds = ServerAction::<SaveThresholds>::new();
     let thresholds = Resource::new(
-        move || {
-            (org_id.get(), params.read().get("device").unwrap_or_default(), save_thresholds.version().get())
-        },
-        |(org, device, _)| load_thresholds(org, device),
+        move || (org_id.get(), params.read().get("device").unwrap_or_default()),
+        |(org, device)| load_thresholds(org, device),
     );
     provide_context(Thresholds { rows: thresholds, save: save_thresholds });
     device_tab(|| view! { <InventoryTab/> <ThresholdsForm/> })
@@ -219,7 +208,7 @@ fn ThresholdsForm() -> impl IntoView {
                                 <input type="hidden" name="org" value=organization_id/>
                                 <input type="hidden" name="device" value=device_id/>
                                 {rows.into_iter().map(|row| view! { <ThresholdField row error can_edit/> }).collect_view()}
-                                {can_edit.then(|| view! { <Submit label="Save thresholds" pending=save.pending()/> })}
+                                {can_edit.then(|| view! { <Submit label="Save thresholds"/> })}
                             </ActionForm>
                         }
                             .into_any(),
@@ -261,16 +250,24 @@ fn InventoryTab() -> impl IntoView {
     let context = device();
     let detail = context.detail.clone();
     let action = ServerAction::<SaveInventory>::new();
-    reload_on_success(action, &context);
     let error = action_error(action);
-    let rows = RwSignal::new(initial_rows(&detail, error.get_untracked()));
+    let rows = initial_rows(&detail, error.get_untracked());
     let saved = query_param("saved");
     let notice = Signal::derive(move || saved.get().map(|_| "Inventory saved.".to_owned()));
     let href = format!("{}/inventory", context.base());
-    let categories = StoredValue::new(detail.categories.clone());
     let can_edit = detail.can_edit;
     let organization_id = org().organization.id;
-    let add_href = href.clone();
+    let mut number = 0;
+    let slot_rows = rows
+        .into_iter()
+        .map(|row| {
+            // Deleted rows keep their place but no number.
+            if row.state != RowState::Deleted {
+                number += 1;
+            }
+            view! { <SlotRow row number error categories=detail.categories.clone() href=href.clone() can_edit/> }
+        })
+        .collect_view();
     view! {
         <Title text=format!("Inventory · {} · Replenish", detail.name)/>
         <h2>"Inventory"</h2>
@@ -281,30 +278,21 @@ fn InventoryTab() -> impl IntoView {
             <FormAlert error=error/>
             <input type="hidden" name="org" value=organization_id/>
             <input type="hidden" name="device" value=detail.id.clone()/>
-            <For each=move || rows.get() key=|row| row.name.clone() let:row>
-                <SlotRow row=row rows=rows error=error categories=categories href=href.clone() can_edit=can_edit/>
-            </For>
+            {slot_rows}
             {can_edit.then(|| view! {
                 <div class="form-actions">
                     <button
                         type="submit"
                         class="button"
                         formmethod="get"
-                        formaction=add_href.clone()
+                        formaction=href.clone()
                         formnovalidate=true
                         name="add_row"
                         value="1"
-                        on:click=move |ev| {
-                            ev.prevent_default();
-                            rows.update(|rows| {
-                                let name = next_row_name(rows);
-                                rows.push(new_row(name, String::new(), String::new(), String::new(), RowState::Normal, None));
-                            });
-                        }
                     >
                         "+ Add another slot"
                     </button>
-                    <Submit label="Save inventory" pending=action.pending()/>
+                    <Submit label="Save inventory"/>
                 </div>
             })}
         </ActionForm>
@@ -314,148 +302,112 @@ fn InventoryTab() -> impl IntoView {
 #[component]
 fn SlotRow(
     row: Row,
-    rows: RwSignal<Vec<Row>>,
+    number: usize,
     error: Signal<Option<AppError>>,
-    categories: StoredValue<Vec<ConsumableCategory>>,
+    categories: Vec<ConsumableCategory>,
     href: String,
     can_edit: bool,
 ) -> impl IntoView {
-    let Row { name, key, slot_id, category, state, replenishment_id, local } = row;
-    let number = {
-        let name = name.clone();
-        move || {
-            rows.with(|rows| {
-                rows.iter()
-                    .filter(|r| r.state.get() != RowState::Deleted)
-                    .position(|r| r.name == name)
-                    .map_or(0, |i| i + 1)
-            })
-        }
-    };
+    let Row { name, key, slot_id, category, state, replenishment_id } = row;
     let (id_field, category_field, key_field, delete_field) = (
         row_field(&name, "slot_id"),
         row_field(&name, "category"),
         row_field(&name, "key"),
         row_field(&name, "delete"),
     );
-    // A new server answer takes over from the browser's own verdict.
-    Effect::new(move |_| {
-        error.track();
-        local.set(None);
-    });
-    let id_message = {
-        let field = id_field.clone();
-        Signal::derive(move || {
-            local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message(&field)))
-        })
-    };
-    let category_message = {
-        let field = category_field.clone();
-        Signal::derive(move || error.get().and_then(|e| e.field_message(&field)))
-    };
+    let error = error.get_untracked();
+    let id_message = error.as_ref().and_then(|e| e.field_message(&id_field));
+    let category_message = error.as_ref().and_then(|e| e.field_message(&category_field));
+    let (id_invalid, category_invalid) = (id_message.is_some(), category_message.is_some());
     let input_id = format!("slot-{name}-id");
     let select_id = format!("slot-{name}-category");
     let (id_error_id, category_error_id) = (error_id(&id_field), error_id(&category_field));
     let (id_error_name, category_error_name) = (id_field.clone(), category_field.clone());
-    let initial_slot_id = slot_id.get_untracked();
-    let initial_category = category;
     let locked = replenishment_id.is_some();
-    let shown_id = move || {
-        let typed = slot_id.get();
-        if typed.trim().is_empty() {
-            "this new slot".to_owned()
-        } else {
-            format!("“{}”", typed.trim())
-        }
-    };
-    let button = move |label: &'static str, param: &'static str, next: RowState, class: &'static str| {
-        let (href, name) = (href.clone(), name.clone());
+    let deleted = state == RowState::Deleted;
+    let shown_id =
+        if slot_id.trim().is_empty() { "this new slot".to_owned() } else { format!("“{}”", slot_id.trim()) };
+    let button = |label: &'static str, param: &'static str, class: &'static str| {
         view! {
             <button
                 type="submit"
                 class=class
                 formmethod="get"
-                formaction=href
+                formaction=href.clone()
                 formnovalidate=true
                 name=param
-                value=name
-                on:click=move |ev| {
-                    ev.prevent_default();
-                    state.set(next);
-                }
+                value=name.clone()
             >
                 {label}
             </button>
         }
     };
-    let delete_button = button.clone()("Delete", "ask_delete", RowState::Confirming, "button danger");
-    let confirm_button = button.clone()("Delete slot", "delete_row", RowState::Deleted, "button danger");
-    let keep_button = button.clone()("Keep slot", "keep_row", RowState::Normal, "button");
-    let undo_button = button("Undo", "keep_row", RowState::Normal, "button");
+    let editable = can_edit && !locked;
+    let delete = (editable && state == RowState::Normal)
+        .then(|| view! { <div class="row-actions">{button("Delete", "ask_delete", "button danger")}</div> });
+    let confirmation = editable.then(|| match state {
+        RowState::Normal => ().into_any(),
+        RowState::Confirming => view! {
+            <div class="confirm" role="group" aria-label="Confirm deletion">
+                <p>"Delete slot " {shown_id.clone()} "? It is removed when you save the inventory."</p>
+                {button("Delete slot", "delete_row", "button danger")}
+                {button("Keep slot", "keep_row", "button")}
+            </div>
+        }
+        .into_any(),
+        RowState::Deleted => view! {
+            <div class="deleted-note">
+                <p>"Slot " {shown_id.clone()} " will be deleted when you save the inventory."</p>
+                {button("Undo", "keep_row", "button")}
+            </div>
+        }
+        .into_any(),
+    });
     view! {
-        <fieldset class="slot-row" class:deleted=move || state.get() == RowState::Deleted>
-            <legend>
-                {move || if state.get() == RowState::Deleted { "Deleted slot".to_owned() } else { format!("Slot {:02}", number()) }}
-            </legend>
-            <input type="hidden" name=key_field value=key.clone()/>
-            <input type="hidden" name=delete_field value=move || if state.get() == RowState::Deleted { "1" } else { "" }/>
-            <div class="row-fields" class:hidden=move || state.get() == RowState::Deleted>
-                <div class="field" class:invalid=move || id_message.get().is_some()>
+        <fieldset class="slot-row" class:deleted=deleted>
+            <legend>{if deleted { "Deleted slot".to_owned() } else { format!("Slot {number:02}") }}</legend>
+            <input type="hidden" name=key_field value=key/>
+            <input type="hidden" name=delete_field value=if deleted { "1" } else { "" }/>
+            <div class="row-fields" class:hidden=deleted>
+                <div class="field" class:invalid=id_invalid>
                     <label for=input_id.clone()>"Slot ID"</label>
                     <input
                         id=input_id
                         type="text"
                         name=id_field
                         autocomplete="off"
-                        value=initial_slot_id
+                        value=slot_id
                         readonly=!can_edit || locked
-                        prop:value=slot_id
-                        on:input=move |ev| slot_id.set(event_target_value(&ev))
-                        on:change=move |ev| local.set(Some(SlotId::parse(&event_target_value(&ev)).err()))
-                        aria-invalid=move || id_message.get().map(|_| "true")
-                        aria-describedby=move || id_message.get().map(|_| id_error_id.clone())
+                        aria-invalid=id_invalid.then_some("true")
+                        aria-describedby=id_invalid.then_some(id_error_id)
                     />
-                    <FieldError message=id_message name=id_error_name/>
+                    <FieldError message=Signal::stored(id_message) name=id_error_name/>
                 </div>
-                <div class="field" class:invalid=move || category_message.get().is_some()>
+                <div class="field" class:invalid=category_invalid>
                     <label for=select_id.clone()>"Consumable category"</label>
                     <select
                         id=select_id
                         name=category_field
                         disabled=!can_edit
-                        aria-invalid=move || category_message.get().map(|_| "true")
-                        aria-describedby=move || category_message.get().map(|_| category_error_id.clone())
+                        aria-invalid=category_invalid.then_some("true")
+                        aria-describedby=category_invalid.then_some(category_error_id)
                     >
-                        <option value="" selected=initial_category.is_empty()>"Choose a category"</option>
-                        {categories.with_value(|categories| {
-                            categories
-                                .iter()
-                                // An approved slot's category is fixed: it offers only its own.
-                                .filter(|c| !locked || c.code == initial_category)
-                                .map(|c| view! { <option value=c.code.clone() selected=c.code == initial_category>{c.name.clone()}</option> })
-                                .collect_view()
-                        })}
+                        <option value="" selected=category.is_empty()>"Choose a category"</option>
+                        {categories
+                            .iter()
+                            // An approved slot's category is fixed: it offers only its own.
+                            .filter(|c| !locked || c.code == category)
+                            .map(|c| view! { <option value=c.code.clone() selected=c.code == category>{c.name.clone()}</option> })
+                            .collect_view()}
                     </select>
-                    <FieldError message=category_message name=category_error_name/>
+                    <FieldError message=Signal::stored(category_message) name=category_error_name/>
                 </div>
                 {replenishment_id.map(|id| view! {
                     <p class="hint">"Replenishment ID " <code>{id}</code> ". A slot with an issued replenishment ID keeps its slot ID and category and cannot be deleted."</p>
                 })}
-                {(can_edit && !locked).then(|| view! {
-                    <div class="row-actions" class:hidden=move || state.get() != RowState::Normal>{delete_button}</div>
-                })}
+                {delete}
             </div>
-            {(can_edit && !locked).then(|| view! {
-                <div class="confirm" role="group" aria-label="Confirm deletion" class:hidden=move || state.get() != RowState::Confirming>
-                    <p>"Delete slot " {shown_id} "? It is removed when you save the inventory."</p>
-                    {confirm_button}
-                    {keep_button}
-                </div>
-                <div class="deleted-note" class:hidden=move || state.get() != RowState::Deleted>
-                    <p>"Slot " {shown_id} " will be deleted when you save the inventory."</p>
-                    {undo_button}
-                </div>
-            })}
+            {confirmation}
         </fieldset>
     }
 }

@@ -2,41 +2,27 @@
 //! *copy from another marketplace*.
 
 use super::super::{action_error, organizations::org, query_param};
-use super::frame::{device, device_tab, reload_on_success};
+use super::frame::{device, device_tab};
 use super::{draft_query, draft_value};
 use crate::api::devices::{LocalizeDevice, LocalizeSlots};
 use crate::components::{error_id, DefaultSubmit, FieldError, FormAlert, Notice, Submit};
 use crate::error::AppError;
 use crate::models::inventory::slot_name_field;
-use crate::models::{CustomerFacingName, DeviceMarketplace};
+use crate::models::DeviceMarketplace;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// One name input: what it shows, and the message the browser's own check found.
-#[derive(Clone, Copy)]
-struct NameField {
-    value: RwSignal<String>,
-    local: RwSignal<Option<Option<String>>>,
-}
-
-impl NameField {
-    fn new(initial: String) -> Self {
-        Self { value: RwSignal::new(initial), local: RwSignal::new(None) }
-    }
-}
-
-/// Copies names between marketplaces. Hydrated it copies in place; without JavaScript the button reloads
-/// the page with what was typed and `copy_from`/`copy_to`, and the page applies the copy when it renders.
+/// Copies names between marketplaces: the button reloads the page with what was typed and
+/// `copy_from`/`copy_to`, and the page applies the copy when it renders.
 #[component]
-fn CopyControl(
-    marketplaces: Vec<DeviceMarketplace>,
-    href: String,
-    on_copy: Callback<(String, String)>,
-) -> impl IntoView {
+fn CopyControl(marketplaces: Vec<DeviceMarketplace>, href: String) -> impl IntoView {
+    // The last copy's choice stays selected; the first two marketplaces before any.
+    let query = draft_query();
+    let chosen = |name: &str| query.read_untracked().get(name).filter(|code| !code.is_empty());
     let first = marketplaces.first().map(|m| m.marketplace.code.clone()).unwrap_or_default();
     let second = marketplaces.get(1).map(|m| m.marketplace.code.clone()).unwrap_or_else(|| first.clone());
-    let (from, to) = (RwSignal::new(first.clone()), RwSignal::new(second.clone()));
-    let options = move |selected: String| {
+    let (first, second) = (chosen("copy_from").unwrap_or(first), chosen("copy_to").unwrap_or(second));
+    let options = |selected: String| {
         marketplaces
             .iter()
             .map(|m| {
@@ -48,27 +34,14 @@ fn CopyControl(
             })
             .collect_view()
     };
-    let (from_options, to_options) = (options.clone()(first), options(second));
     view! {
         <fieldset class="copy-control">
             <legend>"Copy from another marketplace"</legend>
             <label for="copy-from">"From"</label>
-            <select id="copy-from" name="copy_from" on:change=move |ev| from.set(event_target_value(&ev))>{from_options}</select>
+            <select id="copy-from" name="copy_from">{options(first)}</select>
             <label for="copy-to">"to"</label>
-            <select id="copy-to" name="copy_to" on:change=move |ev| to.set(event_target_value(&ev))>{to_options}</select>
-            <button
-                type="submit"
-                class="button"
-                formmethod="get"
-                formaction=href
-                formnovalidate=true
-                name="copy"
-                value="1"
-                on:click=move |ev| {
-                    ev.prevent_default();
-                    on_copy.run((from.get_untracked(), to.get_untracked()));
-                }
-            >
+            <select id="copy-to" name="copy_to">{options(second)}</select>
+            <button type="submit" class="button" formmethod="get" formaction=href formnovalidate=true name="copy" value="1">
                 "Copy names"
             </button>
         </fieldset>
@@ -84,8 +57,8 @@ fn copy_notice(from: &str, to: &str) -> String {
     }
 }
 
-/// A copy asked for by a no-JavaScript reload: (from, to). After a failed save the address still carries
-/// it, and it must not run again over what was typed.
+/// The copy the address asks for: (from, to). After a failed save the address still carries it, and it
+/// must not run again over what was typed.
 fn requested_copy(error: Signal<Option<AppError>>) -> Option<(String, String)> {
     if error.get_untracked().is_some() {
         return None;
@@ -96,33 +69,22 @@ fn requested_copy(error: Signal<Option<AppError>>) -> Option<(String, String)> {
     Some((query.get("copy_from")?, query.get("copy_to")?))
 }
 
-/// Copying names between marketplaces over rows of name fields (one row for the device, one per slot for
-/// the slots): the callback the copy control runs, and the notice it leaves. A copy that a no-JavaScript
-/// reload asked for is applied at once.
-fn copier(
-    rows: Vec<Vec<(String, NameField)>>,
+/// Applies the copy the address asks for to rows of (marketplace code, name) cells: one row for the
+/// device, one per slot for the slots. Returns the notice to show.
+fn apply_copy<'a>(
+    rows: impl IntoIterator<Item = &'a mut Vec<(String, String)>>,
     error: Signal<Option<AppError>>,
-) -> (Callback<(String, String)>, RwSignal<Option<String>>) {
-    let copied = RwSignal::new(None::<String>);
-    let copy = Callback::new(move |(from, to): (String, String)| {
-        if from != to {
-            for cells in &rows {
-                let source =
-                    cells.iter().find(|(code, _)| *code == from).map(|(_, f)| f.value.get_untracked());
-                if let (Some(source), Some((_, target))) =
-                    (source, cells.iter().find(|(code, _)| *code == to))
-                {
-                    target.value.set(source);
-                    target.local.set(None);
-                }
+) -> Option<String> {
+    let (from, to) = requested_copy(error)?;
+    if from != to {
+        for cells in rows {
+            let source = cells.iter().find(|(code, _)| *code == from).map(|(_, name)| name.clone());
+            if let (Some(source), Some(target)) = (source, cells.iter_mut().find(|(code, _)| *code == to)) {
+                target.1 = source;
             }
         }
-        copied.set(Some(copy_notice(&from, &to)));
-    });
-    if let Some(request) = requested_copy(error) {
-        copy.run(request);
     }
-    (copy, copied)
+    Some(copy_notice(&from, &to))
 }
 
 fn name_input(
@@ -130,20 +92,12 @@ fn name_input(
     name: String,
     label: String,
     lang: String,
-    field: NameField,
+    value: String,
     error: Signal<Option<AppError>>,
     readonly: bool,
 ) -> impl IntoView {
-    let server_name = name.clone();
-    let message = Signal::derive(move || {
-        field.local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message(&server_name)))
-    });
+    let message = error.get_untracked().and_then(|e| e.field_message(&name));
     let message_id = error_id(&name);
-    Effect::new(move |_| {
-        error.track();
-        field.local.set(None);
-    });
-    let initial = field.value.get_untracked();
     view! {
         <label for=id.clone() class="visually-hidden">{label}</label>
         <input
@@ -152,17 +106,11 @@ fn name_input(
             type="text"
             lang=lang
             readonly=readonly
-            value=initial
-            prop:value=field.value
-            on:input=move |ev| field.value.set(event_target_value(&ev))
-            on:change=move |ev| {
-                let typed = event_target_value(&ev);
-                field.local.set(Some(if typed.trim().is_empty() { None } else { CustomerFacingName::parse(&typed).err() }));
-            }
-            aria-invalid=move || message.get().map(|_| "true")
-            aria-describedby=move || message.get().map(|_| message_id.clone())
+            value=value
+            aria-invalid=message.is_some().then_some("true")
+            aria-describedby=message.is_some().then_some(message_id)
         />
-        <FieldError message=message name=name/>
+        <FieldError message=Signal::stored(message) name=name/>
     }
 }
 
@@ -176,24 +124,24 @@ fn DeviceLocalizationTab() -> impl IntoView {
     let context = device();
     let detail = context.detail.clone();
     let action = ServerAction::<LocalizeDevice>::new();
-    reload_on_success(action, &context);
     let error = action_error(action);
     let query = draft_query();
-    let fields: Vec<(DeviceMarketplace, NameField)> = detail
+    let mut names: Vec<(String, String)> = detail
         .marketplaces
         .iter()
         .map(|m| {
             let name = format!("names[{}]", m.marketplace.code);
             let initial =
                 draft_value(error, query, &name).or_else(|| m.friendly_name.clone()).unwrap_or_default();
-            (m.clone(), NameField::new(initial))
+            (m.marketplace.code.clone(), initial)
         })
         .collect();
-    let row = fields.iter().map(|(m, field)| (m.marketplace.code.clone(), *field)).collect();
-    let (copy, copied) = copier(vec![row], error);
+    let copied = apply_copy([&mut names], error);
+    let fields: Vec<(DeviceMarketplace, String)> =
+        detail.marketplaces.iter().cloned().zip(names.into_iter().map(|(_, name)| name)).collect();
     let saved = query_param("saved");
     let notice = Signal::derive(move || {
-        copied.get().or_else(|| saved.get().map(|_| "Friendly names updated.".to_owned()))
+        copied.clone().or_else(|| saved.get().map(|_| "Friendly names updated.".to_owned()))
     });
     let organization_id = org().organization.id;
     let href = format!("{}/localization", context.base());
@@ -210,7 +158,7 @@ fn DeviceLocalizationTab() -> impl IntoView {
                     <input type="hidden" name="org" value=organization_id/>
                     <input type="hidden" name="device" value=detail.id.clone()/>
                     {(fields.len() > 1).then(|| view! {
-                        <CopyControl marketplaces=detail.marketplaces.clone() href=href on_copy=copy/>
+                        <CopyControl marketplaces=detail.marketplaces.clone() href=href/>
                     })}
                     <table class="table localization">
                         <caption>"Friendly name per marketplace"</caption>
@@ -236,7 +184,7 @@ fn DeviceLocalizationTab() -> impl IntoView {
                                                     format!("names[{code}]"),
                                                     format!("Friendly name in {} ({code})", m.marketplace.name),
                                                     m.marketplace.locale.clone(),
-                                                    *field,
+                                                    field.clone(),
                                                     error,
                                                     false,
                                                 )}
@@ -247,7 +195,7 @@ fn DeviceLocalizationTab() -> impl IntoView {
                                 .collect_view()}
                         </tbody>
                     </table>
-                    <Submit label="Update" pending=action.pending()/>
+                    <Submit label="Update"/>
                 </ActionForm>
             }
             .into_any()
@@ -272,7 +220,7 @@ fn DeviceLocalizationTab() -> impl IntoView {
 struct SlotNames {
     key: String,
     slot_id: String,
-    cells: Vec<(String, NameField)>,
+    cells: Vec<(String, String)>,
 }
 
 #[component]
@@ -285,11 +233,10 @@ fn SlotLocalizationTab() -> impl IntoView {
     let context = device();
     let detail = context.detail.clone();
     let action = ServerAction::<LocalizeSlots>::new();
-    reload_on_success(action, &context);
     let error = action_error(action);
     let query = draft_query();
     // One field per slot and marketplace.
-    let grid: Vec<SlotNames> = detail
+    let mut grid: Vec<SlotNames> = detail
         .slots
         .iter()
         .map(|slot| {
@@ -302,16 +249,16 @@ fn SlotLocalizationTab() -> impl IntoView {
                     let initial = draft_value(error, query, &name)
                         .or_else(|| slot.names.get(&code).cloned())
                         .unwrap_or_default();
-                    (code, NameField::new(initial))
+                    (code, initial)
                 })
                 .collect();
             SlotNames { key: slot.key.clone(), slot_id: slot.slot_id.clone(), cells }
         })
         .collect();
-    let (copy, copied) = copier(grid.iter().map(|row| row.cells.clone()).collect(), error);
+    let copied = apply_copy(grid.iter_mut().map(|row| &mut row.cells), error);
     let saved = query_param("saved");
     let notice = Signal::derive(move || {
-        copied.get().or_else(|| saved.get().map(|_| "Slot names updated.".to_owned()))
+        copied.clone().or_else(|| saved.get().map(|_| "Slot names updated.".to_owned()))
     });
     let organization_id = org().organization.id;
     let href = format!("{}/slot-localization", context.base());
@@ -328,7 +275,7 @@ fn SlotLocalizationTab() -> impl IntoView {
             <input type="hidden" name="org" value=organization_id/>
             <input type="hidden" name="device" value=detail.id.clone()/>
             {(detail.can_edit && marketplaces.len() > 1).then(|| view! {
-                <CopyControl marketplaces=marketplaces.clone() href=href on_copy=copy/>
+                <CopyControl marketplaces=marketplaces.clone() href=href/>
             })}
             <table class="table localization">
                 <caption>"Customer-facing slot names"</caption>
@@ -356,7 +303,7 @@ fn SlotLocalizationTab() -> impl IntoView {
                                                     slot_name_field(key, code),
                                                     format!("Name of slot {slot_id} in {} ({code})", market.0),
                                                     market.1,
-                                                    *field,
+                                                    field.clone(),
                                                     error,
                                                     !can_edit,
                                                 )}
@@ -369,7 +316,7 @@ fn SlotLocalizationTab() -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
-            {detail.can_edit.then(|| view! { <Submit label="Update" pending=action.pending()/> })}
+            {detail.can_edit.then(|| view! { <Submit label="Update"/> })}
         </ActionForm>
     }
 }

@@ -9,8 +9,6 @@ mod register;
 mod replenishment;
 mod sandbox;
 mod simulator;
-#[cfg(feature = "hydrate")]
-mod upload;
 
 pub use certification::CertificationPage;
 pub use frame::DeviceFrame;

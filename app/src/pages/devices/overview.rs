@@ -1,11 +1,11 @@
 //! A device's overview tab: its details, image, marketplaces, and deletion.
 
 use super::super::{action_error, query_param};
-use super::frame::{device, device_tab, reload_on_success};
+use super::frame::{device, device_tab};
 use crate::api::devices::{DeleteDevice, EnableMarketplace, UpdateDevice};
 use crate::components::{Field, FieldError, FormAlert, Notice, Submit};
 use crate::models::image::ImageRefusal;
-use crate::models::{certification_label, DeviceKind, DeviceName, DeviceType};
+use crate::models::{certification_label, DeviceKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -45,7 +45,6 @@ fn DetailsSection() -> impl IntoView {
     let context = device();
     let detail = context.detail.clone();
     let action = ServerAction::<UpdateDevice>::new();
-    reload_on_success(action, &context);
     let error = action_error(action);
     let connect_kit = detail.kind == DeviceKind::ConnectKit;
     let (name, device_type) = (detail.name.clone(), detail.device_type.clone().unwrap_or_default());
@@ -73,20 +72,18 @@ fn DetailsSection() -> impl IntoView {
                         label="Device name"
                         name="name"
                         error=error
-                        value=Signal::derive(move || Some(name.clone()))
+                        value=Some(name.clone())
                         hint="Not shown to customers. At most 60 characters."
-                        check=|v| DeviceName::parse(v).map(|_| ())
                     />
                     {connect_kit.then(|| view! {
                         <Field
                             label="Device type"
                             name="device_type"
                             error=error
-                            value=Signal::derive(move || Some(device_type.clone()))
-                            check=|v| DeviceType::parse(v).map(|_| ())
+                            value=Some(device_type.clone())
                         />
                     })}
-                    <Submit label="Save details" pending=action.pending()/>
+                    <Submit label="Save details"/>
                 </ActionForm>
             })}
         </section>
@@ -98,45 +95,8 @@ fn ImageSection() -> impl IntoView {
     let context = device();
     let detail = context.detail.clone();
     let refused = query_param("image_error");
-    // The precise message of a hydrated upload, else the one for the code a plain post came back with.
-    let refusal = RwSignal::new(None::<String>);
-    let message = Signal::derive(move || {
-        refusal.get().or_else(|| refused.get().and_then(|code| ImageRefusal::message_for_code(&code)))
-    });
-    let uploading = RwSignal::new(false);
+    let message = Signal::derive(move || refused.get().and_then(|code| ImageRefusal::message_for_code(&code)));
     let upload_href = format!("{}/image", context.base());
-    let on_submit = {
-        let (url, done) = (upload_href.clone(), format!("{}?saved=image", context.base()));
-        let navigate = leptos_router::hooks::use_navigate();
-        let context = context.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            #[cfg(feature = "hydrate")]
-            {
-                use wasm_bindgen::JsCast;
-                ev.prevent_default();
-                let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-                else {
-                    return;
-                };
-                let (url, done, navigate, context) =
-                    (url.clone(), done.clone(), navigate.clone(), context.clone());
-                uploading.set(true);
-                leptos::task::spawn_local(async move {
-                    match super::upload::upload_image(form, url).await {
-                        Ok(()) => {
-                            refusal.set(None);
-                            navigate(&done, Default::default());
-                            context.reload();
-                        }
-                        Err(text) => refusal.set(Some(text)),
-                    }
-                    uploading.set(false);
-                });
-            }
-            #[cfg(not(feature = "hydrate"))]
-            let _ = (&ev, &url, &done, &navigate, &context);
-        }
-    };
     view! {
         <section aria-labelledby="device-image-heading" id="device-image">
             <h2 id="device-image-heading">"Device image"</h2>
@@ -154,7 +114,7 @@ fn ImageSection() -> impl IntoView {
                 None => view! { <p class="no-image">"No image yet."</p> }.into_any(),
             }}
             {detail.can_edit.then(|| view! {
-                <form class="form" method="post" action=upload_href enctype="multipart/form-data" on:submit=on_submit>
+                <form class="form" method="post" action=upload_href enctype="multipart/form-data">
                     <div class="field" class:invalid=move || message.get().is_some()>
                         <label for="field-image">{if detail.image.is_some() { "Replace the image" } else { "Upload an image" }}</label>
                         <p class="hint" id="field-image-hint">
@@ -170,7 +130,7 @@ fn ImageSection() -> impl IntoView {
                         />
                         <FieldError message=message name="image".to_owned()/>
                     </div>
-                    <Submit label="Upload image" pending=uploading/>
+                    <Submit label="Upload image"/>
                 </form>
             })}
         </section>
@@ -182,7 +142,6 @@ fn MarketplacesSection() -> impl IntoView {
     let context = device();
     let detail = context.detail.clone();
     let action = ServerAction::<EnableMarketplace>::new();
-    reload_on_success(action, &context);
     let error = action_error(action);
     let message = Signal::derive(move || error.get().and_then(|e| e.field_message("marketplace")));
     let organization_id = super::super::organizations::org().organization.id;
@@ -239,7 +198,7 @@ fn MarketplacesSection() -> impl IntoView {
                         </select>
                         <FieldError message=message name="marketplace".to_owned()/>
                     </div>
-                    <Submit label="Enable marketplace" pending=action.pending()/>
+                    <Submit label="Enable marketplace"/>
                 </ActionForm>
             })}
         </section>
@@ -265,7 +224,7 @@ fn DeleteSection() -> impl IntoView {
                 <input type="hidden" name="org" value=organization_id/>
                 <input type="hidden" name="device" value=detail.id.clone()/>
                 <Field label="Device name to confirm" name="confirm_name" error=error/>
-                <Submit label="Delete device" class="button danger" pending=action.pending()/>
+                <Submit label="Delete device" class="button danger"/>
             </ActionForm>
         </section>
     }

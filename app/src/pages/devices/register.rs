@@ -8,7 +8,7 @@ use crate::components::{
     error_id, in_org, org_id_param, DefaultSubmit, ErrorPage, Field, FieldError, FormAlert, Submit,
 };
 use crate::error::AppError;
-use crate::models::{Catalogues, DeviceKind, DeviceName, ModelId};
+use crate::models::{Catalogues, DeviceKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,7 +16,6 @@ use leptos_meta::Title;
 pub fn RegisterDevicePage() -> impl IntoView {
     let org_id = org_id_param();
     let catalogues = Resource::new(move || org_id.get(), load_catalogues);
-    // Without JavaScript, "Generate new ID" reloads this page with `generate=1` and what was typed.
     let generate = query_param("generate");
     let generated = Resource::new(
         move || (org_id.get(), generate.get().is_some()),
@@ -69,33 +68,13 @@ fn RegisterForm(catalogues: Catalogues, generated: Option<String>, org_id: Strin
     // What was typed before a failed save wins over a generated ID, which wins over the address.
     let typed_model_id = error.get_untracked().and_then(|e| e.typed_value("model_id"));
     let initial_model_id = typed_model_id.or(generated).or_else(|| value("model_id")).unwrap_or_default();
-    let model_id = RwSignal::new(initial_model_id.clone());
     let marketplace = value("marketplace").unwrap_or_else(|| "US".to_owned());
     let category = value("category").unwrap_or_default();
     let message =
         move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field_message(name)));
-    let model_id_local = RwSignal::new(None::<Option<String>>);
-    // A new server answer takes over from the browser's own verdict.
-    Effect::new(move |_| {
-        error.track();
-        model_id_local.set(None);
-    });
-    let model_id_message = Signal::derive(move || {
-        model_id_local.get().unwrap_or_else(|| error.get().and_then(|e| e.field_message("model_id")))
-    });
+    let model_id_message = message("model_id");
+    // "Generate new ID" reloads this page with `generate=1` and what was typed so far.
     let generate_href = format!("/orgs/{org_id}/devices/new");
-    let org_for_generate = org_id.clone();
-    let generate = move |ev: leptos::ev::MouseEvent| {
-        // Hydrated: fetch a fresh ID in place instead of reloading the page.
-        ev.prevent_default();
-        let org = org_for_generate.clone();
-        leptos::task::spawn_local(async move {
-            if let Ok(id) = suggest_model_id(org).await {
-                model_id.set(id);
-                model_id_local.set(Some(None));
-            }
-        });
-    };
     view! {
         <ActionForm action=action attr:class="form register-form" attr:novalidate=true>
             <DefaultSubmit label="Save"/>
@@ -121,9 +100,8 @@ fn RegisterForm(catalogues: Catalogues, generated: Option<String>, org_id: Strin
                 label="Device name"
                 name="name"
                 error=error
-                value=Signal::derive(move || value("name"))
+                value=value("name")
                 hint="Identifies the device in this portal; customers never see it. At most 60 characters."
-                check=|v| DeviceName::parse(v).map(|_| ())
             />
             <div class="field" class:invalid=move || model_id_message.get().is_some()>
                 <label for="field-model_id">"Model ID"</label>
@@ -137,9 +115,6 @@ fn RegisterForm(catalogues: Catalogues, generated: Option<String>, org_id: Strin
                         type="text"
                         autocomplete="off"
                         value=initial_model_id
-                        prop:value=model_id
-                        on:input=move |ev| model_id.set(event_target_value(&ev))
-                        on:change=move |ev| model_id_local.set(Some(ModelId::parse(&event_target_value(&ev)).err()))
                         aria-invalid=move || model_id_message.get().map(|_| "true")
                         aria-describedby=move || {
                             let mut ids = "field-model_id-hint".to_owned();
@@ -158,7 +133,6 @@ fn RegisterForm(catalogues: Catalogues, generated: Option<String>, org_id: Strin
                         formnovalidate=true
                         name="generate"
                         value="1"
-                        on:click=generate
                     >
                         "Generate new ID"
                     </button>
@@ -170,7 +144,7 @@ fn RegisterForm(catalogues: Catalogues, generated: Option<String>, org_id: Strin
                     label="Device type"
                     name="device_type"
                     error=error
-                    value=Signal::derive(move || value("device_type"))
+                    value=value("device_type")
                     hint="Required for Alexa Connect Kit devices: the deviceType from your ACK configuration file."
                 />
             </div>
@@ -216,7 +190,7 @@ fn RegisterForm(catalogues: Catalogues, generated: Option<String>, org_id: Strin
                 </select>
                 <FieldError message=message("category") name="category".to_owned()/>
             </div>
-            <Submit label="Save" pending=action.pending()/>
+            <Submit label="Save"/>
         </ActionForm>
     }
 }

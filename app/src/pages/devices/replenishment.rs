@@ -29,18 +29,9 @@ pub fn ReplenishmentPage() -> impl IntoView {
     let params = use_params_map();
     let save = ServerAction::<SaveRequest>::new();
     let withdraw = ServerAction::<WithdrawRequest>::new();
-    let refresh = RwSignal::new(0u64);
-    // Reload after a successful change; a refused one keeps the form as typed.
-    Effect::new(move |_| {
-        let saved = matches!(save.value().get(), Some(Ok(())));
-        let withdrawn = matches!(withdraw.value().get(), Some(Ok(())));
-        if saved || withdrawn {
-            refresh.update(|n| *n += 1);
-        }
-    });
     let tab = Resource::new(
-        move || (org_id.get(), params.read().get("device").unwrap_or_default(), refresh.get()),
-        |(org, device, _)| load_replenishment(org, device),
+        move || (org_id.get(), params.read().get("device").unwrap_or_default()),
+        |(org, device)| load_replenishment(org, device),
     );
     provide_context(TabContext { tab, save, withdraw });
     device_tab(|| view! { <ReplenishmentView/> })
@@ -159,9 +150,9 @@ fn IssuedSlot(issued: IssuedId) -> impl IntoView {
     }
 }
 
-/// Copies `text` to the clipboard. Shown only once the page is hydrated: without JavaScript the JSON above
-/// it is selected and copied by hand.
-#[component]
+/// Copies `text` to the clipboard. An island that shows its button only once hydrated: without JavaScript
+/// the JSON above it is selected and copied by hand.
+#[island]
 fn CopyButton(text: String, label: String) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
@@ -270,7 +261,7 @@ fn WithdrawForm(withdraw: ServerAction<WithdrawRequest>) -> impl IntoView {
                 ></textarea>
                 <FieldError message=message name="reason".to_owned()/>
             </div>
-            <Submit label="Withdraw request" pending=withdraw.pending() class="button danger"/>
+            <Submit label="Withdraw request" class="button danger"/>
         </ActionForm>
     }
 }
@@ -318,8 +309,8 @@ fn RequestForm(tab: ReplenishmentTab, save: ServerAction<SaveRequest>) -> impl I
             />
             {slots.into_iter().map(|slot| view! { <SlotFields part=slot error typed=typed.clone()/> }).collect_view()}
             <div class="form-actions">
-                <button type="submit" class="button" name="intent" value="draft" disabled=move || save.pending().get()>"Save draft"</button>
-                <button type="submit" class="button primary" name="intent" value="submit" disabled=move || save.pending().get()>"Submit for review"</button>
+                <button type="submit" class="button" name="intent" value="draft">"Save draft"</button>
+                <button type="submit" class="button primary" name="intent" value="submit">"Submit for review"</button>
             </div>
         </ActionForm>
     }

@@ -43,35 +43,27 @@ pub fn SandboxPage() -> impl IntoView {
         mode: mode.get().unwrap_or_default(),
     });
     let (link, simulate) = (ServerAction::<LinkTestDevice>::new(), ServerAction::<SimulateCall>::new());
-    // The chosen registration is part of the key, so that choosing another one renders its forms.
-    let chosen = query_param("registration");
     let simulator = Resource::new(
-        move || {
-            let versions = (link.version().get(), simulate.version().get(), chosen.get());
-            (org_id.get(), params.read().get("device").unwrap_or_default(), versions)
-        },
-        |(org, device, _)| load_simulator(org, device),
+        move || (org_id.get(), params.read().get("device").unwrap_or_default()),
+        |(org, device)| load_simulator(org, device),
     );
     provide_context(SimulatorContext { simulator, link, simulate });
     let logs = Resource::new(
         move || {
             let device = params.read().get("device").unwrap_or_default();
-            (org_id.get(), device, filter.get(), simulate.version().get())
+            (org_id.get(), device, filter.get())
         },
-        |(org, device, filter, _)| load_device_logs(org, device, filter),
+        |(org, device, filter)| load_device_logs(org, device, filter),
     );
     let (add, remove) = (ServerAction::<AddTestAccount>::new(), ServerAction::<RemoveTestAccount>::new());
     let accounts = Resource::new(
-        move || {
-            let versions = (add.version().get(), remove.version().get());
-            (org_id.get(), params.read().get("device").unwrap_or_default(), versions)
-        },
-        |(org, device, _)| load_test_accounts(org, device),
+        move || (org_id.get(), params.read().get("device").unwrap_or_default()),
+        |(org, device)| load_test_accounts(org, device),
     );
     let advance = ServerAction::<AdvanceSandboxClock>::new();
     let clock = Resource::new(
-        move || (org_id.get(), params.read().get("device").unwrap_or_default(), advance.version().get()),
-        |(org, device, _)| load_sandbox_clock(org, device),
+        move || (org_id.get(), params.read().get("device").unwrap_or_default()),
+        |(org, device)| load_sandbox_clock(org, device),
     );
     provide_context(LogsContext { logs, filter, accounts, add, remove, clock, advance });
     device_tab(|| view! { <SandboxView/> })
@@ -170,7 +162,7 @@ fn TestAccountList(accounts: TestAccounts) -> impl IntoView {
                                         <input type="hidden" name="org" value=org_id/>
                                         <input type="hidden" name="device" value=device_id/>
                                         <input type="hidden" name="account" value=account.id/>
-                                        <Submit label="Remove" aria_label=label pending=remove.pending() class="button"/>
+                                        <Submit label="Remove" aria_label=label class="button"/>
                                     </ActionForm>
                                 })}
                             </li>
@@ -191,7 +183,7 @@ fn TestAccountList(accounts: TestAccounts) -> impl IntoView {
                 <input type="hidden" name="org" value=org_id/>
                 <input type="hidden" name="device" value=device_id/>
                 <Field label="Customer email" name="email" kind="email" error=add_error hint="The tester creates a customer account with this address at /my or on the consent page."/>
-                <Submit label="Add test account" pending=add.pending()/>
+                <Submit label="Add test account"/>
             </ActionForm>
         })}
     }
@@ -221,7 +213,7 @@ fn TestClock(clock: SandboxClock) -> impl IntoView {
                                 <input type="hidden" name="org" value=org_id/>
                                 <input type="hidden" name="device" value=device_id/>
                                 <input type="hidden" name="hours" value=hours.to_string()/>
-                                <button type="submit" class="button" disabled=move || advance.pending().get()>
+                                <button type="submit" class="button">
                                     {format!("Advance {words}")}
                                 </button>
                             </ActionForm>

@@ -118,7 +118,6 @@ fn SimulatorCalls(registration: String, slots: Vec<SimulatorSlot>) -> impl IntoV
     let SimulatorContext { simulate, .. } = expect_context::<SimulatorContext>();
     let error = action_error(simulate);
     let no_message = Signal::derive(|| None::<String>);
-    let pending = simulate.pending();
     let fields = |call| call_fields(&registration, call);
     let (status_fields, sensor_fields, replenish_fields, cancel_fields, deregister_fields) = (
         fields("slot_status"),
@@ -142,9 +141,9 @@ fn SimulatorCalls(registration: String, slots: Vec<SimulatorSlot>) -> impl IntoV
                 <SelectField label="Slot" id="sim-status-slot".into() name="slot".into() message=no_message>
                     {status_slots}
                 </SelectField>
-                <Field label="Remaining quantity" name="remaining" id="sim-remaining".into() error value=Signal::derive(|| Some("2".to_owned()))
+                <Field label="Remaining quantity" name="remaining" id="sim-remaining".into() error value=Some("2".to_owned())
                     hint="In the slot's unit; the original quantity sent is the approved unit size of one refill."/>
-                <Submit label="Report slot status" pending/>
+                <Submit label="Report slot status"/>
             </ActionForm>
             <ActionForm action=simulate attr:class="decision form" attr:aria-label="Send a sensor reading" attr:novalidate=true>
                 <h3>"Sensor reading"</h3>
@@ -152,9 +151,9 @@ fn SimulatorCalls(registration: String, slots: Vec<SimulatorSlot>) -> impl IntoV
                 <SelectField label="Slot" id="sim-sensor-slot".into() name="slot".into() message=no_message>
                     {sensor_slots}
                 </SelectField>
-                <Field label="Reading" name="reading" id="sim-reading".into() error value=Signal::derive(|| Some("0".to_owned()))
+                <Field label="Reading" name="reading" id="sim-reading".into() error value=Some("0".to_owned())
                     hint="The amount left for a level sensor, the amount one use took for a usage sensor."/>
-                <Submit label="Send sensor reading" pending/>
+                <Submit label="Send sensor reading"/>
             </ActionForm>
             <ActionForm action=simulate attr:class="decision form" attr:aria-label="Replenish">
                 <h3>"Replenish"</h3>
@@ -162,7 +161,7 @@ fn SimulatorCalls(registration: String, slots: Vec<SimulatorSlot>) -> impl IntoV
                 <SelectField label="Slot" id="sim-replenish-slot".into() name="slot".into() message=no_message>
                     {replenish_slots}
                 </SelectField>
-                <Submit label="Replenish" pending/>
+                <Submit label="Replenish"/>
             </ActionForm>
             <ActionForm action=simulate attr:class="decision form" attr:aria-label="Cancel test orders">
                 <h3>"Cancel test orders"</h3>
@@ -171,13 +170,13 @@ fn SimulatorCalls(registration: String, slots: Vec<SimulatorSlot>) -> impl IntoV
                     <option value="">"Every slot"</option>
                     {cancel_slots}
                 </SelectField>
-                <Submit label="Cancel test orders" pending/>
+                <Submit label="Cancel test orders"/>
             </ActionForm>
             <ActionForm action=simulate attr:class="decision form" attr:aria-label="Deregister">
                 <h3>"Deregister"</h3>
                 {deregister_fields}
                 <p class="hint">"Ends the registration and revokes its tokens, as turning replenishment off does."</p>
-                <Submit label="Deregister" pending class="button danger"/>
+                <Submit label="Deregister" class="button danger"/>
             </ActionForm>
         </div>
     }
@@ -233,7 +232,7 @@ fn LinkForm(simulator: Simulator) -> impl IntoView {
                         .map(|p| view! { <option value=p.id>{p.name}</option> })
                         .collect_view()}
                 </SelectField>
-                <Submit label="Link a test device" pending=link.pending()/>
+                <Submit label="Link a test device"/>
             </ActionForm>
         }
         .into_any(),
