@@ -20,11 +20,8 @@ pub fn Field(
     let id = id.unwrap_or_else(|| format!("field-{name}"));
     let error = error.get_untracked();
     let message = error.as_ref().and_then(|e| e.field_message(name));
-    let typed = if kind == "password" {
-        None
-    } else {
-        error.as_ref().and_then(|e| e.typed_value(name)).or(value)
-    };
+    let typed =
+        if kind == "password" { None } else { error.as_ref().and_then(|e| e.typed_value(name)).or(value) };
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let described_by = described(hint.map(|_| hint_id.as_str()), message.as_ref().map(|_| error_id.clone()));

@@ -173,7 +173,7 @@ fn MemberActions(
                 <Submit
                     label="Change role"
                     class="button"
-                   
+
                     aria_label=change_label
                 />
             </ActionForm>

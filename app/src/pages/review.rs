@@ -152,10 +152,8 @@ pub fn ReviewRequestPage() -> impl IntoView {
         changes: ServerAction::new(),
         reject: ServerAction::new(),
     };
-    let request = Resource::new(
-        move || params.read().get("request").unwrap_or_default(),
-        load_review_request,
-    );
+    let request =
+        Resource::new(move || params.read().get("request").unwrap_or_default(), load_review_request);
     view! {
         <Title text="Review request · Replenish"/>
         <SignedInFrame>

@@ -325,8 +325,11 @@ fn SlotRow(
     let (id_error_name, category_error_name) = (id_field.clone(), category_field.clone());
     let locked = replenishment_id.is_some();
     let deleted = state == RowState::Deleted;
-    let shown_id =
-        if slot_id.trim().is_empty() { "this new slot".to_owned() } else { format!("“{}”", slot_id.trim()) };
+    let shown_id = if slot_id.trim().is_empty() {
+        "this new slot".to_owned()
+    } else {
+        format!("“{}”", slot_id.trim())
+    };
     let button = |label: &'static str, param: &'static str, class: &'static str| {
         view! {
             <button

@@ -95,7 +95,8 @@ fn ImageSection() -> impl IntoView {
     let context = device();
     let detail = context.detail.clone();
     let refused = query_param("image_error");
-    let message = Signal::derive(move || refused.get().and_then(|code| ImageRefusal::message_for_code(&code)));
+    let message =
+        Signal::derive(move || refused.get().and_then(|code| ImageRefusal::message_for_code(&code)));
     let upload_href = format!("{}/image", context.base());
     view! {
         <section aria-labelledby="device-image-heading" id="device-image">
