@@ -28,6 +28,9 @@ run_tier() { # name, command...
   fi
 }
 
+# Lints first: clippy.toml keeps sea-orm's deferred transactions out (see app/src/services/transactions.rs).
+echo "=== check: clippy"
+RUSTFLAGS="$ERASE" cargo clippy --locked -p app -p replenish --features app/ssr --tests -- -D warnings
 RUSTFLAGS="$ERASE" run_tier unit cargo test --locked -p app --features ssr --lib
 RUSTFLAGS="$ERASE" run_tier unit-server cargo test --locked -p replenish --lib --bins
 RUSTFLAGS="$ERASE" REPLENISH_TEST_BACKEND=sqlite run_tier http-sqlite cargo test --locked --no-fail-fast -p replenish --test '*'

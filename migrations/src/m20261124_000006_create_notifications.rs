@@ -27,6 +27,8 @@ enum NotificationEndpoint {
     UpdatedAt,
 }
 
+// The variants name the table's columns, and one of them is `notification_type`.
+#[allow(clippy::enum_variant_names)]
 #[derive(DeriveIden)]
 enum Notification {
     Table,

@@ -9,12 +9,13 @@ use crate::services::passwords::{hash_password, verify_password};
 use crate::services::session_store::end_sessions_of_user;
 use crate::services::throttle::allow_mail;
 use crate::services::tokens::{hash_secret, new_id, new_secret};
+use crate::services::transactions;
 use crate::services::{minutes_until, now};
 use crate::state::PortalSettings;
 use chrono::Duration;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
 pub const VERIFY_EMAIL: &str = "verify_email";
@@ -66,7 +67,7 @@ pub async fn sign_up(
     let email = form.email.as_str().to_owned();
     let organization_name = form.organization_name.as_str().to_owned();
     let link_base = settings.clone();
-    db.transaction::<_, (), AppError>(move |txn| {
+    transactions::run(db, move |txn| {
         Box::pin(async move {
             if let Some(existing) = find_user_by_email(txn, &email).await? {
                 let email = OutgoingEmail::compose(
@@ -98,8 +99,7 @@ pub async fn sign_up(
             Ok(())
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Inserts an organization with `actor` as its owner; used at sign-up and for further organizations.
@@ -203,7 +203,7 @@ async fn redeem_token(
 
 /// Confirms the address behind a verification link.
 pub async fn verify_email(db: &DatabaseConnection, secret: String) -> Result<(), AppError> {
-    db.transaction::<_, (), AppError>(move |txn| {
+    transactions::run(db, move |txn| {
         Box::pin(async move {
             let account = redeem_token(txn, &secret, VERIFY_EMAIL).await?;
             let actor = Actor { user_id: account.id.clone(), email: account.email.clone() };
@@ -215,7 +215,6 @@ pub async fn verify_email(db: &DatabaseConnection, secret: String) -> Result<(),
         })
     })
     .await
-    .map_err(AppError::from)
 }
 
 pub async fn find_user_by_email(
@@ -267,7 +266,7 @@ pub async fn sign_in(
         .exec(db)
         .await?;
     if account.email_verified_at.is_none() {
-        let txn = db.begin().await?;
+        let txn = transactions::begin(db).await?;
         send_verification(&txn, settings, &account.id, &account.email).await?;
         txn.commit().await?;
         return Err(typed.refuse("Verify your email address first: we sent you a new link."));
@@ -310,7 +309,7 @@ pub async fn request_password_reset(
     let Some(account) = find_user_by_email(db, email.as_str()).await? else {
         return Ok(());
     };
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let secret = issue_token(&txn, &account.id, RESET_PASSWORD, RESET_PASSWORD_VALID_FOR).await?;
     let link = settings.link(&format!("/reset-password?token={secret}"));
     let message = OutgoingEmail::compose(
@@ -336,7 +335,7 @@ pub async fn reset_password(
 ) -> Result<(), AppError> {
     let password = Password::parse(new_password).map_err(|message| AppError::field("password", message))?;
     let password_hash = hash_password(password).await?;
-    db.transaction::<_, (), AppError>(move |txn| {
+    transactions::run(db, move |txn| {
         Box::pin(async move {
             let account = redeem_token(txn, &secret, RESET_PASSWORD).await?;
             let actor = Actor { user_id: account.id.clone(), email: account.email.clone() };
@@ -353,7 +352,6 @@ pub async fn reset_password(
         })
     })
     .await
-    .map_err(AppError::from)
 }
 
 /// Once the password has changed, reset links sent earlier must not change it again.
@@ -384,7 +382,7 @@ pub async fn change_password(
         Password::parse(new_password).map_err(|message| AppError::field("new_password", message))?;
     let password_hash = hash_password(password).await?;
     let actor = Actor { user_id: account.id.clone(), email: account.email.clone() };
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let mut active: user::ActiveModel = account.into();
     active.password_hash = Set(password_hash);
     active.update(&txn).await?;
@@ -405,7 +403,7 @@ pub async fn create_reviewer(db: &DatabaseConnection, email: &str, password: &st
     };
     let password_hash = hash_password(password).await?;
     let at = now();
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     match find_user_by_email(&txn, email.as_str()).await? {
         Some(existing) => {
             let mut active: user::ActiveModel = existing.into();

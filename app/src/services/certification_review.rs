@@ -13,12 +13,13 @@ use crate::services::certification::{checklist, CERTIFIED, FAILED, SUBMITTED};
 use crate::services::devices::lock_device;
 use crate::services::mail::{queue_email, OutgoingEmail};
 use crate::services::organizations::{member_role, require_role};
+use crate::services::transactions;
 use crate::services::{display_time, now, tokens::new_id};
 use crate::state::PortalSettings;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    Set,
 };
 
 /// The device marketplace's states, as `device_marketplace.certification_state` stores them.
@@ -62,7 +63,7 @@ pub async fn submit(
     marketplace_code: &str,
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let device = lock_device(&txn, organization_id, device_id).await?;
     let enabled = enabled_marketplace(&txn, &device, marketplace_code).await?;
     if !SUBMITTABLE_STATES.contains(&enabled.certification_state.as_str()) {
@@ -204,7 +205,7 @@ pub async fn decide(
     if !errors.messages.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let request = find_request(&txn, id).await?;
     // Nobody certifies their own organization's device.
     match member_role(&txn, &request.organization_id, &reviewer.user_id).await {

@@ -10,11 +10,12 @@ use crate::models::consent::{choice_key, parse_serial, ConsentSlot, ConsentView,
 use crate::models::replenishment::Asin;
 use crate::services::security_profiles::find_live_client;
 use crate::services::tokens::{hash_secret, new_id, new_secret};
+use crate::services::transactions;
 use crate::services::{events, now, registrations};
 use chrono::Duration;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    Set,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -373,7 +374,7 @@ pub async fn confirm_consent(
     let code = new_secret();
     let at = now();
     let device = &authorization.device;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let registration_id =
         link(&txn, device, &authorization.profile.id, &customer, &authorization.serial, is_test, &chosen)
             .await?;

@@ -10,11 +10,10 @@ use crate::models::customer_views::{MyAccount, MyDevice, MyOrder, MySlot, OrderT
 use crate::services::consent::{asin_list, display_names, parse_choice, subscription_info};
 use crate::services::orders::PENDING;
 use crate::services::tokens::hash_secret;
+use crate::services::transactions;
 use crate::services::{display_time, events, now, registrations};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// The signed-in customer's devices and newest orders (at most 100).
@@ -188,7 +187,7 @@ pub async fn change_product(
     let choice = choice.to_owned();
     let asin = parse_choice(&approval, Some(&choice))
         .map_err(|message| AppError::Refused(format!("{}: {message}", slot.slot_id)))?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     registration_slot::Entity::update_many()
         .col_expr(registration_slot::Column::Asin, Expr::value(asin))
         .filter(registration_slot::Column::Id.eq(&slot.id))
@@ -221,7 +220,7 @@ pub async fn turn_off(
     registration_id: &str,
 ) -> Result<(), AppError> {
     let registration = own_registration(db, customer_id, registration_id).await?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     registrations::deregister_and_notify(&txn, &registration.id, now()).await?;
     txn.commit().await?;
     Ok(())

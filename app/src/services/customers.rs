@@ -9,12 +9,13 @@ use crate::services::now;
 use crate::services::passwords::{hash_password, verify_password};
 use crate::services::throttle::allow_mail;
 use crate::services::tokens::{hash_secret, new_id, new_secret};
+use crate::services::transactions;
 use crate::state::PortalSettings;
 use chrono::Duration;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    Set,
 };
 
 const BAD_CREDENTIALS: &str = "Email or password is incorrect.";
@@ -89,8 +90,7 @@ pub async fn sign_up(
     let password_hash = hash_password(form.password).await?;
     let email = form.email.as_str().to_owned();
     let (settings, return_to) = (settings.clone(), return_to.to_owned());
-    let result = db
-        .transaction::<_, (), AppError>(move |txn| {
+    let result = transactions::run(db, move |txn| {
             Box::pin(async move {
                 let existing =
                     customer::Entity::find().filter(customer::Column::Email.eq(&email)).one(txn).await?;
@@ -143,7 +143,7 @@ pub async fn sign_up(
             })
         })
         .await;
-    match result.map_err(AppError::from) {
+    match result {
         // Two sign-ups for one address at once: the second met the unique index, and answers the same.
         Err(AppError::Refused(message)) if message == RACED => Ok(()),
         other => other,
@@ -187,7 +187,7 @@ async fn send_verification(
 
 /// Confirms the address behind a verification link; answers the customer's ID and where to go next.
 pub async fn verify_email(db: &DatabaseConnection, secret: String) -> Result<(String, String), AppError> {
-    db.transaction::<_, (String, String), AppError>(move |txn| {
+    transactions::run(db, move |txn| {
         Box::pin(async move {
             let at = now();
             let token = customer_token::Entity::find()
@@ -227,7 +227,6 @@ pub async fn verify_email(db: &DatabaseConnection, secret: String) -> Result<(St
         })
     })
     .await
-    .map_err(AppError::from)
 }
 
 /// Checks the attempt limits, then the password; answers the customer's ID. A customer who has not
@@ -271,7 +270,7 @@ pub async fn sign_in(
     sign_in_failure::Entity::delete_many().filter(sign_in_failure::Column::Email.eq(&key)).exec(db).await?;
     if account.email_verified_at.is_none() {
         allow_mail(db, ip, &account.email).await?;
-        let txn = db.begin().await?;
+        let txn = transactions::begin(db).await?;
         send_verification(&txn, settings, &account.id, &account.email, return_to).await?;
         txn.commit().await?;
         return Err(typed.refuse("Verify your email address first: we sent you a new link."));

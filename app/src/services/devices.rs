@@ -9,11 +9,12 @@ use crate::models::{
 };
 use crate::services::audit::{self, Actor};
 use crate::services::organizations::require_role;
+use crate::services::transactions;
 use crate::services::{now, tokens::new_id};
 use rand::Rng;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::BTreeMap;
 
@@ -137,7 +138,7 @@ pub async fn register_device(
 
     let device_id = new_id();
     let at = now();
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let inserted = device::ActiveModel {
         id: Set(device_id.clone()),
         organization_id: Set(organization_id.to_owned()),
@@ -263,7 +264,7 @@ pub async fn update_device(
         Some(device_type) => format!("name {}, device type {device_type}", name.as_str()),
         None => format!("name {}", name.as_str()),
     };
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let model_id = existing.model_id.clone();
     let mut active: device::ActiveModel = existing.into();
     active.name = Set(name.as_str().to_owned());
@@ -289,7 +290,7 @@ pub async fn enable_marketplace(
     if marketplace::Entity::find_by_id(code.as_str()).one(db).await?.is_none() {
         return Err(AppError::field("marketplace", "Choose a marketplace from the list."));
     }
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let inserted = device_marketplace::ActiveModel {
         id: Set(new_id()),
         organization_id: Set(organization_id.to_owned()),
@@ -358,7 +359,7 @@ pub async fn localize_device(
     if !errors.messages.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let mut changed = Vec::new();
     let mut changed_codes = Vec::new();
     for (row, name) in updates {
@@ -402,7 +403,7 @@ pub async fn delete_device(
     typed_name: &str,
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let device = lock_device(&txn, organization_id, device_id).await?;
     if typed_name.trim() != device.name {
         let mut errors = FieldErrors::new().keep("confirm_name", typed_name);

@@ -4,12 +4,11 @@
 use crate::entities::{registration, registration_slot, slot_approval};
 use crate::error::AppError;
 use crate::services::oauth::Caller;
+use crate::services::transactions;
 use crate::services::{now, registrations};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use tokio::sync::{mpsc, oneshot};
@@ -93,7 +92,7 @@ async fn write_batch(db: &DatabaseConnection, batch: &[Report]) -> Vec<Result<()
         last_of.insert((&caller.registration_id, &caller.organization_id, slot_id), index);
     }
     let written = async {
-        let txn = db.begin().await?;
+        let txn = transactions::begin(db).await?;
         let at = now();
         let mut outcomes = HashMap::with_capacity(last_of.len());
         for (key, index) in &last_of {
@@ -213,7 +212,7 @@ pub async fn deregister(
             return Err(AppError::NotFound);
         }
     }
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     registrations::deregister_and_notify(&txn, &registration.id, now()).await?;
     txn.commit().await?;
     Ok(())

@@ -6,12 +6,13 @@ use crate::error::AppError;
 use crate::services::events::{email_order, notify, order_info, registration_context};
 use crate::services::orders::{CANCELLED, DELIVERED, PENDING, PLACED, SHIPPED};
 use crate::services::tokens::hash_secret;
+use crate::services::transactions;
 use crate::state::PortalSettings;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 
 /// Orders moved per step of one pass; the worker runs again at once while there is more.
@@ -108,7 +109,7 @@ async fn transition(
     order: &replenishment_order::Model,
     step: &Step,
 ) -> Result<bool, AppError> {
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let (stamp, at) = match step.to {
         PLACED => (replenishment_order::Column::PlacedAt, order.hold_until),
         SHIPPED => (
@@ -201,7 +202,7 @@ pub async fn cancel_order(
     if order.status != PENDING || order.hold_until <= at {
         return Err(AppError::Refused("This order can no longer be cancelled: its hold has ended.".into()));
     }
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let won = replenishment_order::Entity::update_many()
         .col_expr(replenishment_order::Column::Status, Expr::value(CANCELLED))
         .col_expr(replenishment_order::Column::CancelledAt, Expr::value(at))

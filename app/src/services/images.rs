@@ -8,11 +8,10 @@ use crate::models::Role;
 use crate::services::audit::{self, Actor};
 use crate::services::devices::find_device;
 use crate::services::organizations::{member_role, require_role};
+use crate::services::transactions;
 use crate::services::{now, tokens::new_id};
 use image::{DynamicImage, GenericImageView, ImageFormat, ImageReader, Limits};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use std::io::Cursor;
 
 /// The thumbnail fits in a square of this many pixels.
@@ -116,7 +115,7 @@ pub async fn store_image(
     let image_id = new_id();
     let detail =
         format!("{} {}×{}, {} bytes", image.content_type, image.width, image.height, image.original.len());
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     device_image::Entity::delete_many()
         .filter(device_image::Column::DeviceId.eq(device_id))
         .filter(device_image::Column::OrganizationId.eq(organization_id))

@@ -9,11 +9,9 @@ use crate::models::{CustomerFacingName, Role};
 use crate::services::audit::{self, Actor};
 use crate::services::devices::{find_device, lock_device};
 use crate::services::organizations::require_role;
+use crate::services::transactions;
 use crate::services::{now, tokens::new_id};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, Set};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Stores every row of the inventory form, or nothing: a bad row (or a slot that cannot be deleted)
@@ -26,7 +24,7 @@ pub async fn save_inventory(
     rows: &BTreeMap<String, SlotRowInput>,
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let device = lock_device(&txn, organization_id, device_id).await?;
     let changes = check_inventory(rows).map_err(AppError::Validation)?;
     // The reviewers decide on the slots they were sent; the inventory waits for their decision.
@@ -263,7 +261,7 @@ pub async fn localize_slots(
     if !errors.messages.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let current: HashMap<(String, String), slot_name::Model> = slot_name::Entity::find()
         .filter(slot_name::Column::OrganizationId.eq(organization_id))
         .filter(slot_name::Column::SlotKey.is_in(slots.iter().map(|s| s.id.clone())))

@@ -7,12 +7,13 @@ use crate::services::audit::{self, Actor};
 use crate::services::mail::{queue_email, OutgoingEmail};
 use crate::services::organizations::{parse_role, require_role};
 use crate::services::tokens::{hash_secret, new_id, new_secret};
+use crate::services::transactions;
 use crate::services::{display_time, now};
 use crate::state::PortalSettings;
 use chrono::Duration;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 pub const INVITE_VALID_FOR: Duration = Duration::days(7);
@@ -94,7 +95,7 @@ pub async fn invite_member(
         errors.add("email", "This person is already a member.");
         return Err(AppError::Validation(errors));
     }
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let at = now();
     invite::Entity::update_many()
         .col_expr(invite::Column::RevokedAt, sea_orm::sea_query::Expr::value(at))
@@ -180,7 +181,7 @@ pub async fn resend_invite(
     invite_id: &str,
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_manage).await?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let existing = open_invite(&txn, organization_id, invite_id).await?;
     let secret = new_secret();
     let email = existing.email.clone();
@@ -202,7 +203,7 @@ pub async fn revoke_invite(
     invite_id: &str,
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_manage).await?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let existing = open_invite(&txn, organization_id, invite_id).await?;
     let email = existing.email.clone();
     let mut active: invite::ActiveModel = existing.into();
@@ -241,7 +242,7 @@ pub async fn view_invite(
 
 /// Accepts an invitation for the signed-in user, whose address must be the invited one.
 pub async fn accept_invite(db: &DatabaseConnection, actor: &Actor, secret: &str) -> Result<String, AppError> {
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let row = find_usable_invite(&txn, secret).await?;
     if row.email != actor.email {
         return Err(AppError::Refused(format!(
@@ -318,7 +319,7 @@ pub async fn change_role(
     role: &str,
 ) -> Result<(), AppError> {
     let role = Role::parse(role).map_err(|message| AppError::field("role", message))?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let memberships = lock_memberships(&txn, organization_id, &actor.user_id).await?;
     let target =
         memberships.iter().find(|m| m.user_id == member_user_id).cloned().ok_or(AppError::NotFound)?;
@@ -342,7 +343,7 @@ pub async fn remove_member(
     organization_id: &str,
     member_user_id: &str,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let memberships = lock_memberships(&txn, organization_id, &actor.user_id).await?;
     let target =
         memberships.iter().find(|m| m.user_id == member_user_id).cloned().ok_or(AppError::NotFound)?;

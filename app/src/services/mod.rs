@@ -38,6 +38,7 @@ pub mod simulator;
 pub mod thresholds;
 pub mod throttle;
 pub mod tokens;
+pub mod transactions;
 
 use chrono::{DateTime, Utc};
 

@@ -12,6 +12,7 @@ use crate::models::Role;
 use crate::services::audit::{self, Actor};
 use crate::services::organizations::require_role;
 use crate::services::tokens::new_id;
+use crate::services::transactions;
 use crate::services::{display_time, now};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -21,7 +22,7 @@ use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 
@@ -189,7 +190,7 @@ pub async fn create_endpoint(
         return Err(AppError::Validation(errors));
     };
     let (id, secret) = (new_id(), new_signing_secret());
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     notification_endpoint::ActiveModel {
         id: Set(id.clone()),
         organization_id: Set(organization_id.to_owned()),
@@ -239,7 +240,7 @@ pub async fn roll_endpoint_secret(
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
     let hours = parse_field("overlap_hours", overlap_hours, parse_overlap_hours)?;
     let secret = new_signing_secret();
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let endpoint = endpoint_of(&txn, organization_id, endpoint_id).await?;
     let url = endpoint.url.clone();
     let previous = endpoint.secret.clone();
@@ -262,7 +263,7 @@ pub async fn delete_endpoint(
     endpoint_id: &str,
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let endpoint = endpoint_of(&txn, organization_id, endpoint_id).await?;
     notification_endpoint::Entity::delete_by_id(&endpoint.id).exec(&txn).await?;
     audit::record(
@@ -344,7 +345,7 @@ pub async fn replay_delivery(
     delivery_id: &str,
 ) -> Result<String, AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let delivery = notification_delivery::Entity::find_by_id(delivery_id)
         .filter(notification_delivery::Column::OrganizationId.eq(organization_id))
         .one(&txn)
@@ -438,7 +439,7 @@ pub async fn record_attempt(
     let attempts = delivery.attempts + 1;
     let next = at + retry_delay(delivery.attempts);
     let give_up = !succeeded && next > due.notification.created_at.max(delivery.created_at) + RETRY_FOR;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     delivery_attempt::ActiveModel {
         id: Set(new_id()),
         organization_id: Set(delivery.organization_id.clone()),

@@ -5,11 +5,12 @@ use crate::error::AppError;
 use crate::services::now;
 use crate::services::security_profiles::authenticate_client;
 use crate::services::tokens::{hash_secret, new_secret};
+use crate::services::transactions;
 use chrono::Duration;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 
 /// Access tokens live an hour, as Login with Amazon's do; clients refresh them on `Invalid token`.
@@ -110,7 +111,7 @@ async fn exchange_code(
         return Err(OauthError::request("code is required"));
     }
     let at = now();
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let code = oauth_code::Entity::find_by_id(hash_secret(&request.code))
         .filter(oauth_code::Column::SecurityProfileId.eq(&client.id))
         .one(&txn)
@@ -155,7 +156,7 @@ async fn refresh(
         .one(db)
         .await?
         .ok_or_else(|| OauthError::grant("unknown or revoked refresh token"))?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let registration = lock_live(&txn, &token.registration_id, &client.id).await?;
     let access_token = issue_access(&txn, &registration, &client.id).await?;
     txn.commit().await?;

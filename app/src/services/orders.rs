@@ -7,12 +7,13 @@ use crate::services::events::{self, email_order, notify, registration_context};
 use crate::services::now;
 use crate::services::oauth::Caller;
 use crate::services::tokens::{hash_secret, new_id, new_secret};
+use crate::services::transactions;
 use crate::state::PortalSettings;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    Set,
 };
 
 /// How long a new order waits before it is placed; the customer can cancel it meanwhile.
@@ -112,7 +113,7 @@ pub(crate) async fn place_order(
     let at = now();
     let id = new_id();
     let cancel_token = new_secret();
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let inserted = replenishment_order::ActiveModel {
         id: Set(id.clone()),
         organization_id: Set(slot.organization_id.clone()),
@@ -261,7 +262,7 @@ pub async fn cancel_test_orders(
         .filter(replenishment_order::Column::Status.is_in(OPEN))
         .all(db)
         .await?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let context = registration_context(&txn, &caller.registration_id).await?;
     for order in open {
         let won = replenishment_order::Entity::update_many()

@@ -5,9 +5,10 @@ use crate::error::{parse_field, AppError};
 use crate::models::{OrgName, OrgSummary, Role, Viewer};
 use crate::services::accounts::insert_organization;
 use crate::services::audit::{self, Actor};
+use crate::services::transactions;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, TransactionTrait,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
 
 /// One row per membership of the user (a single row without one for a user of no organization).
@@ -93,7 +94,7 @@ pub async fn create_organization(
     name: &str,
 ) -> Result<String, AppError> {
     let name = parse_field("name", name, OrgName::parse)?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let organization_id = insert_organization(&txn, actor, name.as_str()).await?;
     txn.commit().await?;
     Ok(organization_id)
@@ -107,7 +108,7 @@ pub async fn rename_organization(
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_manage).await?;
     let new_name = parse_field("name", name, OrgName::parse)?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let existing =
         organization::Entity::find_by_id(organization_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let old_name = existing.name.clone();

@@ -13,11 +13,10 @@ use crate::services::display_time;
 use crate::services::notifications::delivery_state;
 use crate::services::now;
 use crate::services::tokens::new_id;
+use crate::services::transactions;
 use axum::body::Bytes;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
@@ -160,7 +159,7 @@ impl RequestLog {
                 created_at: Set(call.at),
             });
         }
-        let txn = db.begin().await?;
+        let txn = transactions::begin(db).await?;
         while !rows.is_empty() {
             let chunk: Vec<_> = rows.drain(..rows.len().min(INSERT_CHUNK)).collect();
             api_request::Entity::insert_many(chunk).exec(&txn).await?;

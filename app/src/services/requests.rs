@@ -16,12 +16,13 @@ use crate::services::business_days::{add_business_days, REVIEW_BUSINESS_DAYS};
 use crate::services::device_pages::load_device;
 use crate::services::devices::lock_device;
 use crate::services::organizations::require_role;
+use crate::services::transactions;
 use crate::services::{display_time, now, request_mail, tokens::new_id};
 use crate::state::PortalSettings;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait, UpdateMany,
+    Set, UpdateMany,
 };
 
 /// What the maker's button asked for.
@@ -316,7 +317,7 @@ pub async fn save_request(
     input: &RequestInput,
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let device = lock_device(&txn, organization_id, device_id).await?;
     let slots = slot::Entity::find()
         .filter(slot::Column::OrganizationId.eq(organization_id))
@@ -486,7 +487,7 @@ pub async fn withdraw_request(
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
     let reason = parse_note("reason", reason, "why you withdraw the request")?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let device = lock_device(&txn, organization_id, device_id).await?;
     let request = requests_of(&txn, organization_id, device_id)
         .await?

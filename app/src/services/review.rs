@@ -14,13 +14,14 @@ use crate::services::devices::{load_catalogues, lock_device};
 use crate::services::organizations::load_viewer;
 use crate::services::request_mail::{self, Decision};
 use crate::services::requests::{parse_note, record_event, slots_of_request, thread_of, transition};
+use crate::services::transactions;
 use crate::services::{display_time, now, tokens::new_id};
 use crate::state::PortalSettings;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 
@@ -293,7 +294,7 @@ pub async fn claim_request(
     request_id: &str,
 ) -> Result<(), AppError> {
     require_reviewer(db, &reviewer.user_id).await?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let request = find_request(&txn, request_id).await?;
     require_independent(&txn, reviewer, &request).await?;
     let claimed = replenishment_request::Entity::update_many()
@@ -336,7 +337,7 @@ pub async fn decide_request(
         Decision::RequestChanges => parse_note("note", note, "what the maker needs to change")?,
         Decision::Reject => parse_note("reason", note, "the reason for the rejection")?,
     };
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let request = find_request(&txn, request_id).await?;
     require_independent(&txn, reviewer, &request).await?;
     // Locked like every change to the device's inventory, so that no slot changes under the decision.

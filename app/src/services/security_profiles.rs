@@ -11,12 +11,13 @@ use crate::models::Role;
 use crate::services::audit::{self, Actor};
 use crate::services::organizations::require_role;
 use crate::services::tokens::{hash_secret, new_id, new_secret};
+use crate::services::transactions;
 use crate::services::{display_time, now};
 use chrono::Duration;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 
 /// Client IDs look like Login with Amazon's, so clients that check the shape accept them.
@@ -89,7 +90,7 @@ pub async fn create_profile(
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
     let input = parse_input(name, return_urls)?;
     let (id, client_id, secret) = (new_id(), format!("{CLIENT_ID_PREFIX}{}", new_id()), new_secret());
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     security_profile::ActiveModel {
         id: Set(id.clone()),
         organization_id: Set(organization_id.to_owned()),
@@ -146,7 +147,7 @@ pub async fn update_profile(
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
     let input = parse_input(name, return_urls).map_err(|error| for_profile(error, profile_id))?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let profile = live_profile(&txn, organization_id, profile_id).await?;
     let client_id = profile.client_id.clone();
     let mut active: security_profile::ActiveModel = profile.into();
@@ -179,7 +180,7 @@ pub async fn roll_secret(
     let hours = parse_field("overlap_hours", overlap_hours, parse_overlap_hours)
         .map_err(|error| for_profile(error, profile_id))?;
     let secret = new_secret();
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let profile = live_profile(&txn, organization_id, profile_id).await?;
     let client_id = profile.client_id.clone();
     let previous = profile.secret_hash.clone();
@@ -210,7 +211,7 @@ pub async fn revoke_profile(
     profile_id: &str,
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let profile = live_profile(&txn, organization_id, profile_id).await?;
     let client_id = profile.client_id.clone();
     let mut active: security_profile::ActiveModel = profile.into();

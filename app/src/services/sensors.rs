@@ -11,11 +11,11 @@ use crate::services::now;
 use crate::services::oauth::Caller;
 use crate::services::orders::{open_order, place_order};
 use crate::services::tokens::new_id;
+use crate::services::transactions;
 use crate::state::PortalSettings;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -146,7 +146,7 @@ async fn record_one(
     let maker_slot =
         slot::Entity::find_by_id(&registered.slot_key).one(db).await?.ok_or(AppError::NotFound)?;
     let threshold = threshold_of(&maker_slot, measurement);
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     // Read again under a lock: concurrent readings and a shipment's refill each build on the last one.
     let registered = registration_slot::Entity::find_by_id(&registered.id)
         .lock_exclusive()

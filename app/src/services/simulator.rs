@@ -19,11 +19,12 @@ use crate::services::devices::find_device;
 use crate::services::oauth;
 use crate::services::organizations::{member_role, require_role};
 use crate::services::tokens::new_id;
+use crate::services::transactions;
 use crate::services::{display_time, now};
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -255,7 +256,7 @@ pub async fn link_test_device(
     let chosen: Vec<_> =
         slots.iter().map(|(slot, approval)| (slot, asin_list(approval).into_iter().next())).collect();
     let serial = format!("SIM-{}", new_id()[..8].to_uppercase());
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     let registration_id = link(&txn, &device, &profile.id, &customer, &serial, true, &chosen).await?;
     audit::record(
         &txn,

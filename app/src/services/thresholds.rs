@@ -9,9 +9,10 @@ use crate::services::audit::{self, Actor};
 use crate::services::devices::lock_device;
 use crate::services::organizations::require_role;
 use crate::services::sensors::threshold_of;
+use crate::services::transactions;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    Set,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -76,7 +77,7 @@ pub async fn save_thresholds(
     thresholds: &BTreeMap<String, String>,
 ) -> Result<(), AppError> {
     require_role(db, organization_id, &actor.user_id, Role::can_edit).await?;
-    let txn = db.begin().await?;
+    let txn = transactions::begin(db).await?;
     lock_device(&txn, organization_id, device_id).await?;
     let slots = approved_slots(&txn, organization_id, device_id).await?;
     let mut errors = FieldErrors::new();
