@@ -19,6 +19,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="data:,"/>
                 <HydrationScripts options islands=true/>
                 <script type="module" nonce=leptos::nonce::use_nonce()>{include_str!("navigation.js")}</script>
+                <script nonce=leptos::nonce::use_nonce()>{include_str!("clipboard.js")}</script>
                 <MetaTags/>
             </head>
             <body>
@@ -28,7 +29,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// A per-response nonce lets exactly the island script and the navigation script run; nothing else inline does.
+/// A per-response nonce lets exactly the island, navigation and clipboard scripts run; nothing else inline does.
 #[cfg(feature = "ssr")]
 fn content_security_policy() {
     leptos::nonce::provide_nonce();
@@ -115,18 +116,14 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Marks the page's body once its islands are live; browser tests wait for it. Last in the body, and
-/// islands hydrate in document order.
+/// Marks the page's body once the browser half is running; browser tests wait for it, and CI's check
+/// that the release build hydrates looks for it.
 #[island]
 fn HydrationMarker() -> impl IntoView {
-    // The body this island was hydrated in: another one may have been swapped in when the effect runs.
+    // Set at once rather than from an effect: an effect would keep this body, swapped out or not, for
+    // the tab's life, since Leptos never disposes an island.
     #[cfg(feature = "hydrate")]
-    {
-        let body = document().body();
-        Effect::new(move |_| {
-            if let Some(body) = &body {
-                let _ = body.set_attribute("data-hydrated", "true");
-            }
-        });
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
     }
 }

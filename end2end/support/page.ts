@@ -7,7 +7,7 @@ export function javaScriptEnabled(): boolean {
 
 /**
  * Waits until the current page is ready for interaction: loaded and, when
- * JavaScript is enabled, its islands hydrated (the last island sets
+ * JavaScript is enabled, its WASM running (the hydration marker island sets
  * data-hydrated="true" on <body>; a page the navigation script swapped in gets
  * its own body, so the marker is per page).
  *

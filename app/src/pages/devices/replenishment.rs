@@ -144,49 +144,25 @@ fn IssuedSlot(issued: IssuedId) -> impl IntoView {
                 <dt>"ASINs"</dt><dd>{if issued.asins.is_empty() { "Any (no custom list)".to_owned() } else { issued.asins.clone() }}</dd>
             </dl>
             <p>"Discovery capability for slot " {issued.slot_id.clone()} ":"</p>
-            <pre id=json_id.clone() class="json" tabindex="0" role="region" aria-label=format!("Discovery JSON for slot {}", issued.slot_id)>{json.clone()}</pre>
-            <CopyButton text=json label=format!("Copy JSON for slot {}", issued.slot_id)/>
+            <pre id=json_id.clone() class="json" tabindex="0" role="region" aria-label=format!("Discovery JSON for slot {}", issued.slot_id)>{json}</pre>
+            <CopyButton source=json_id label=format!("Copy JSON for slot {}", issued.slot_id)/>
         </article>
     }
 }
 
-/// Copies `text` to the clipboard. An island that shows its button only once hydrated: without JavaScript
-/// the JSON above it is selected and copied by hand.
-#[island]
-fn CopyButton(text: String, label: String) -> impl IntoView {
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    let status = RwSignal::new(String::new());
-    let text = StoredValue::new(text);
-    move || {
-        hydrated.get().then(|| {
-            let label = label.clone();
-            view! {
-                <button type="button" class="button" on:click=move |_| copy_to_clipboard(text.get_value(), status)>
-                    {label}
-                </button>
-                <span class="copy-status" role="status">{move || status.get()}</span>
-            }
-        })
+/// A button that copies the element `source`'s text, with its announcement. Hidden until
+/// `app/src/clipboard.js` finds a clipboard to write to: without JavaScript the text above it is selected
+/// and copied by hand. Plain script rather than an island, so a page swapped out keeps nothing alive.
+#[component]
+fn CopyButton(source: String, label: String) -> impl IntoView {
+    let status = format!("{source}-copy-status");
+    view! {
+        <span class="copy-action">
+            <button type="button" class="button" data-copy-from=source data-copy-status=status.clone()>{label}</button>
+            <span class="copy-status" role="status" id=status></span>
+        </span>
     }
 }
-
-#[cfg(feature = "hydrate")]
-fn copy_to_clipboard(text: String, status: RwSignal<String>) {
-    let Some(window) = web_sys::window() else { return };
-    let promise = window.navigator().clipboard().write_text(&text);
-    leptos::task::spawn_local(async move {
-        let done = wasm_bindgen_futures::JsFuture::from(promise).await;
-        status.set(if done.is_ok() {
-            "Copied.".into()
-        } else {
-            "Copying failed: select the JSON and copy it.".into()
-        });
-    });
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn copy_to_clipboard(_text: String, _status: RwSignal<String>) {}
 
 #[component]
 fn RequestStatus(request: MakerRequest) -> impl IntoView {
