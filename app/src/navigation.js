@@ -1,6 +1,6 @@
 // Page changes with JavaScript on. Every page renders fully on the server and works without JavaScript;
 // this script only spares the reload: a same-origin link or form is fetched and the new page's body
-// replaces the current one, then the islands in it are hydrated. What it cannot do the way the browser
+// replaces the current one and is marked live. What it cannot do the way the browser
 // would (another origin, a target, a download, a form marked `data-native`, a page with its own security
 // policy) it leaves to the browser. A post is never sent twice: when one fails, the form says so.
 (() => {
@@ -203,7 +203,7 @@
     } else {
       window.scrollTo(0, 0);
     }
-    hydrateIslands();
+    markLive();
     moveFocus(findControl(control), typeof scroll === 'number' || anchor);
   }
 
@@ -229,15 +229,12 @@
     }
   }
 
-  // Until the bundle has started, the island script hydrates whatever body is shown then.
-  function hydrateIslands() {
-    if (!document.documentElement.hasAttribute('data-islands') || !window.__hydrateIsland) {
-      return;
-    }
-    for (const island of document.body.querySelectorAll('leptos-island')) {
-      if (!island.parentElement.closest('leptos-island')) {
-        window.__hydrateIsland(island, island.dataset.component);
-      }
+  // Once the bundle runs, a swapped-in body is live at once: the pages hold no islands to hydrate (Leptos
+  // never releases an island it hydrated, and each would keep its page alive after the swap). Until the
+  // bundle has started, it marks whatever body is shown then.
+  function markLive() {
+    if (document.documentElement.hasAttribute('data-islands')) {
+      document.body.setAttribute('data-hydrated', 'true');
     }
   }
 

@@ -112,18 +112,5 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
-        <HydrationMarker/>
-    }
-}
-
-/// Marks the page's body once the browser half is running; browser tests wait for it, and CI's check
-/// that the release build hydrates looks for it.
-#[island]
-fn HydrationMarker() -> impl IntoView {
-    // Set at once rather than from an effect: an effect would keep this body, swapped out or not, for
-    // the tab's life, since Leptos never disposes an island.
-    #[cfg(feature = "hydrate")]
-    if let Some(body) = document().body() {
-        let _ = body.set_attribute("data-hydrated", "true");
     }
 }

@@ -7,9 +7,9 @@ export function javaScriptEnabled(): boolean {
 
 /**
  * Waits until the current page is ready for interaction: loaded and, when
- * JavaScript is enabled, its WASM running (the hydration marker island sets
- * data-hydrated="true" on <body>; a page the navigation script swapped in gets
- * its own body, so the marker is per page).
+ * JavaScript is enabled, its WASM running (the bundle sets
+ * data-hydrated="true" on <body>, and the navigation script on each body it
+ * swaps in once the bundle runs, so the marker is per page).
  *
  * Call it after something that proves the new page is there (for example an
  * expect on its heading): right after a click, the previous page, which is
