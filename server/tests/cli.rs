@@ -2,8 +2,8 @@
 
 mod support;
 
-use app::entities::user;
-use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
+use app::services::accounts::find_user_by_email;
+use sea_orm::Database;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use support::{TestDatabase, PASSWORD};
@@ -58,12 +58,8 @@ async fn migrate_then_create_reviewer_makes_a_verified_reviewer() {
         replenish(&["create-reviewer", "--email", "rita@replenish.test"], &env, &format!("{PASSWORD}\n"));
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     let db = Database::connect(&database.url).await.expect("connect");
-    let reviewer = user::Entity::find()
-        .filter(user::Column::Email.eq("rita@replenish.test"))
-        .one(&db)
-        .await
-        .expect("query")
-        .expect("reviewer exists");
+    let reviewer =
+        find_user_by_email(&db, "rita@replenish.test").await.expect("query").expect("reviewer exists");
     assert!(reviewer.is_reviewer);
     assert!(reviewer.email_verified_at.is_some());
     assert!(reviewer.password_hash.starts_with("$argon2id$"));
@@ -118,12 +114,8 @@ async fn create_reviewer_succeeds_beside_a_server_that_keeps_writing() {
     let commits = writer.await.expect("writer").expect("the server's writes all succeed");
     assert!(commits >= 2, "the server wrote only {commits} times while the commands ran");
 
-    let reviewer = user::Entity::find()
-        .filter(user::Column::Email.eq("rita@replenish.test"))
-        .one(&server_db)
-        .await
-        .expect("query")
-        .expect("reviewer exists");
+    let reviewer =
+        find_user_by_email(&server_db, "rita@replenish.test").await.expect("query").expect("reviewer exists");
     assert!(reviewer.is_reviewer);
     server_db.close().await.ok();
 }
