@@ -20,6 +20,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options islands=true/>
                 <script type="module" nonce=leptos::nonce::use_nonce()>{include_str!("navigation.js")}</script>
                 <script nonce=leptos::nonce::use_nonce()>{include_str!("clipboard.js")}</script>
+                <script nonce=leptos::nonce::use_nonce()>{include_str!("field_checks.js")}</script>
                 <MetaTags/>
             </head>
             <body>
@@ -29,7 +30,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// A per-response nonce lets exactly the island, navigation and clipboard scripts run; nothing else inline does.
+/// A per-response nonce lets exactly the bundle's loader and the navigation, clipboard and field-check scripts
+/// run; nothing else inline does.
 #[cfg(feature = "ssr")]
 fn content_security_policy() {
     leptos::nonce::provide_nonce();

@@ -1,6 +1,7 @@
 /**
  * The device journey: a fresh owner registers an Alexa Connect Kit device
- * (with a generated model ID), uploads its image (a dark background is
+ * (with JavaScript, a model ID with a space is flagged as soon as the field is
+ * left; then a generated model ID), uploads its image (a dark background is
  * refused first), enables a second marketplace, names the device in both,
  * builds its inventory (adding slots, a refused save that stores nothing,
  * deleting a slot), names the slots, and finds the device in the list.
@@ -11,7 +12,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from '../support/test';
 import { DARK_SLATE, TEAL, WHITE, squarePng, writePng } from '../support/images';
-import { settle } from '../support/page';
+import { javaScriptEnabled, settle } from '../support/page';
 import {
   PASSWORD,
   checkpoint,
@@ -211,6 +212,21 @@ test('owner registers a Connect Kit device, gives it an image, names and slots, 
     await deviceType.fill(DEVICE_TYPE);
     await marketplace.selectOption({ label: MARKETPLACES.US.option });
     await category.selectOption({ label: FIRST_SLOT.category });
+
+    if (javaScriptEnabled()) {
+      // With JavaScript a field asks the server's rule as soon as it is left, and says what a save would.
+      await modelIdField.fill('pitcher 01');
+      await modelIdField.press('Tab');
+      const refusal = /A model ID may contain only letters A–Z, digits, plus, underscore and dash; it contains a space\./;
+      await expect(modelIdField).toHaveAttribute('aria-invalid', 'true');
+      await expect(modelIdField).toHaveAccessibleDescription(refusal);
+      await expect(page.getByText(refusal)).toBeVisible();
+      await checkpoint(page);
+      await modelIdField.fill('pitcher-01');
+      await modelIdField.press('Tab');
+      await expect(page.getByText(refusal)).toHaveCount(0);
+      await expect(modelIdField).not.toHaveAttribute('aria-invalid', 'true');
+    }
 
     // The page comes back with the ID and what was typed so far.
     await button(page, 'Generate new ID').click();

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod device_images;
+pub mod field_checks;
 pub mod health;
 pub mod page_tasks;
 pub mod security;

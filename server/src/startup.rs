@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::workers::mail::{MailWorker, Mailer};
-use crate::{api, db, device_images, health, security, serve, server_fn_errors, workers};
+use crate::{api, db, device_images, field_checks, health, security, serve, server_fn_errors, workers};
 use app::services::drs::SlotStatusWriter;
 use app::services::rate_limit::RateLimiter;
 use app::services::request_log::RequestLog;
@@ -187,6 +187,7 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
     let portal = Router::<RouterState>::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/checks/{rule}", get(field_checks::check))
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&router_state, routes, context.clone(), {
             let leptos = leptos.clone();

@@ -4,7 +4,7 @@
 mod support;
 
 use app::entities::{audit_log, device, device_image, device_marketplace, slot, slot_name};
-use app::models::ModelId;
+use app::models::{ModelId, SlotId};
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine;
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
@@ -462,6 +462,39 @@ async fn an_owner_registers_devices_of_both_kinds_with_a_primary_marketplace_and
     assert_eq!(names, ["Coffee Maker", DEVICE_NAME], "listed by name");
     assert!(devices.iter().all(|d| d["slot_count"] == 1), "{list}");
     assert_eq!(devices[1]["kind"], "ConnectKit");
+}
+
+#[tokio::test]
+async fn fields_ask_the_servers_own_rules_before_a_submit() {
+    let (app, org, device) = owner_with_device("checker@example.com").await;
+    let check = |rule: &'static str, value: &'static str| {
+        let app = &app;
+        async move {
+            let request = app.client.get(app.url(&format!("/checks/{rule}"))).query(&[("value", value)]);
+            let response = request.send().await.expect("request");
+            let status = response.status();
+            (status, response.json::<Value>().await.expect("JSON")["message"].clone())
+        }
+    };
+    let refusal = ModelId::parse("has space").expect_err("a space is refused");
+    assert_eq!(check("model_id", "has space").await, (StatusCode::OK, Value::from(refusal)));
+    assert_eq!(check("model_id", "CM+1_x").await, (StatusCode::OK, Value::Null));
+    assert_eq!(check("device_name", "  ").await, (StatusCode::OK, Value::from("Enter a device name.")));
+    assert_eq!(
+        check("slot_id", "filter+1").await.1,
+        Value::from(SlotId::parse("filter+1").expect_err("plus"))
+    );
+    assert_eq!(check("device_type", "A.b_c-1").await, (StatusCode::OK, Value::Null));
+    assert_eq!(check("password", "x").await.0, StatusCode::NOT_FOUND);
+
+    // The fields carry their rule and the ID of the element their error goes to.
+    let (_, html) = app.page(&format!("/orgs/{org}/devices/new")).await;
+    assert!(html.contains(r#"data-check="model_id" data-error-id="error-model_id""#), "register: model ID");
+    assert!(html.contains(r#"data-check="device_name" data-error-id="field-name-error""#), "register: name");
+    let (_, html) = app.page(&format!("/orgs/{org}/devices/{device}")).await;
+    assert!(html.contains(r#"data-check="device_type""#), "overview: device type");
+    let (_, html) = app.page(&format!("/orgs/{org}/devices/{device}/inventory")).await;
+    assert!(html.contains(r#"data-check="slot_id""#), "inventory: slot ID");
 }
 
 #[tokio::test]
@@ -1085,7 +1118,32 @@ async fn the_device_list_is_paged_by_fifty_and_keeps_the_search_across_pages() {
     let org = app.signed_in_owner("pages@example.com", "Many Devices").await;
     for n in 0..55 {
         let (name, model_id) = (format!("Purifier {n:02}"), format!("PUR-{n:02}"));
-        register(&app, &org, "skills_kit", &name, &model_id).await;
+        let device = register(&app, &org, "skills_kit", &name, &model_id).await;
+        // Devices with more than one marketplace, on both pages, must still count once each.
+        if n % 10 == 3 {
+            let enable = [("org", org.as_str()), ("device", device.as_str()), ("marketplace", "DE")];
+            ok_json(app.call("enable_marketplace", &enable).await, "enable DE").await;
+        }
+        // The primary marketplace leads even when it was added last.
+        if n == 13 {
+            for (code, primary) in [("US", false), ("DE", true)] {
+                device_marketplace::Entity::update_many()
+                    .set(device_marketplace::ActiveModel { is_primary: Set(primary), ..Default::default() })
+                    .filter(device_marketplace::Column::DeviceId.eq(device.as_str()))
+                    .filter(device_marketplace::Column::MarketplaceCode.eq(code))
+                    .exec(&app.db)
+                    .await
+                    .expect("set the primary marketplace");
+            }
+        }
+        // A device without any marketplace is listed all the same.
+        if n == 7 {
+            device_marketplace::Entity::delete_many()
+                .filter(device_marketplace::Column::DeviceId.eq(device.as_str()))
+                .exec(&app.db)
+                .await
+                .expect("remove the marketplaces");
+        }
     }
     let page = |search: &'static str, page: &'static str| {
         let app = &app;
@@ -1105,9 +1163,30 @@ async fn the_device_list_is_paged_by_fifty_and_keeps_the_search_across_pages() {
         first["devices"].as_array().expect("devices").iter().filter_map(|d| d["name"].as_str()).collect();
     assert_eq!(names.len(), 50);
     assert_eq!((names[0], names[49]), ("Purifier 00", "Purifier 49"));
+    let codes = |device: &Value| -> Vec<String> {
+        device["marketplaces"]
+            .as_array()
+            .expect("marketplaces")
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}:{}",
+                    m["code"].as_str().unwrap_or("?"),
+                    m["certification"].as_str().unwrap_or("?")
+                )
+            })
+            .collect()
+    };
+    assert_eq!(codes(&first["devices"][0]), ["US:not_certified"]);
+    assert_eq!(codes(&first["devices"][3]), ["US:not_certified", "DE:not_certified"], "primary first");
+    assert_eq!(codes(&first["devices"][43]), ["US:not_certified", "DE:not_certified"]);
+    assert_eq!(codes(&first["devices"][13]), ["DE:not_certified", "US:not_certified"], "primary first");
+    assert_eq!(first["devices"][7]["name"], "Purifier 07");
+    assert!(codes(&first["devices"][7]).is_empty(), "no marketplace");
     let second = page("", "2").await;
     assert_eq!(second["devices"].as_array().map(Vec::len), Some(5));
     assert_eq!(second["devices"][0]["name"], "Purifier 50");
+    assert_eq!(codes(&second["devices"][3]), ["US:not_certified", "DE:not_certified"]);
     let past_the_end = page("", "9").await;
     assert_eq!(past_the_end["page"], 2, "a page past the end shows the last one");
     let far_past_the_end = page("", "18446744073709551615").await;
@@ -1116,6 +1195,8 @@ async fn the_device_list_is_paged_by_fifty_and_keeps_the_search_across_pages() {
     let searched = page("purifier 5", "1").await;
     assert_eq!((searched["matching"].clone(), searched["total"].clone()), (5.into(), 55.into()));
     assert_eq!(searched["page_count"], 1);
+    assert_eq!(searched["devices"].as_array().map(Vec::len), Some(5));
+    assert_eq!(codes(&searched["devices"][3]), ["US:not_certified", "DE:not_certified"]);
     let searched_past_the_end = page("purifier 5", "3").await;
     assert_eq!(
         (searched_past_the_end["page"].clone(), searched_past_the_end["matching"].clone()),

@@ -1,5 +1,5 @@
 use crate::error::AppError;
-use crate::models::Role;
+use crate::models::{FieldRule, Role};
 use leptos::prelude::*;
 
 /// A labelled input whose error, when the server reports one for `name`, sits right below it and is tied
@@ -16,6 +16,9 @@ pub fn Field(
     /// Needed when a page has several forms with a field of the same name.
     #[prop(optional)]
     id: Option<String>,
+    /// The server's rule for the value, checked once it changes (app/src/field_checks.js).
+    #[prop(optional)]
+    check: Option<FieldRule>,
 ) -> impl IntoView {
     let id = id.unwrap_or_else(|| format!("field-{name}"));
     let error = error.get_untracked();
@@ -38,6 +41,8 @@ pub fn Field(
                 autocomplete=autocomplete
                 aria-invalid=invalid.then_some("true")
                 aria-describedby=described_by
+                data-check=check.map(FieldRule::as_str)
+                data-error-id=check.map(|_| error_id.clone())
             />
             {message.map(|text| view! { <p class="field-error" id=error_id>{text}</p> })}
         </div>

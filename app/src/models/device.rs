@@ -1,5 +1,5 @@
-//! The rules for what a device maker types: device and slot identifiers, names, kinds. The browser and the
-//! server run the same `parse` functions.
+//! The rules for what a device maker types: device and slot identifiers, names, kinds. Server functions
+//! apply them on submit, and fields ask the server for them while being filled in (`FieldRule`).
 
 use serde::{Deserialize, Serialize};
 

@@ -7,6 +7,7 @@ pub mod contract;
 pub mod customer_views;
 mod device;
 mod device_views;
+mod field_rule;
 pub mod image;
 pub mod inventory;
 pub mod notification;
@@ -28,6 +29,7 @@ pub use device_views::{
     certification_label, Catalogues, ConsumableCategory, DeviceDetail, DeviceImage, DeviceList,
     DeviceMarketplace, DeviceSummary, Marketplace, MarketplaceState, Slot,
 };
+pub use field_rule::FieldRule;
 pub use organization::{OrgName, Role};
 pub use request_views::{
     IssuedId, MakerRequest, QueueItem, ReplenishmentTab, RequestSlotView, ReviewQueue, ReviewRequest,

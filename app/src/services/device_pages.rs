@@ -11,10 +11,10 @@ use crate::models::{
 use crate::services::devices::{image_url, load_catalogues};
 use crate::services::display_time;
 use sea_orm::prelude::DateTimeUtc;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, LikeExpr};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, IntoCondition, LikeExpr, Order, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, RelationDef,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationDef,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -48,7 +48,8 @@ fn image_of_device(organization_id: &str) -> RelationDef {
     )
 }
 
-/// A row of the device list: the device, its image and how many slots it has.
+/// A row of the device list: the device, its image, how many slots it has, one of its marketplaces (a
+/// device without any has one row with none), and the counts the list's caption and pages need.
 #[derive(FromQueryResult)]
 struct DeviceListRow {
     id: String,
@@ -57,10 +58,17 @@ struct DeviceListRow {
     model_id: String,
     image_id: Option<String>,
     slot_count: i64,
+    marketplace_code: Option<String>,
+    certification_state: Option<String>,
+    total: i64,
+    matching: i64,
 }
 
 /// Devices per page of the device list.
 pub const DEVICES_PER_PAGE: u64 = 50;
+
+/// The highest page a query asks for: its offset must fit the databases' signed 64-bit integers.
+const LAST_ASKABLE_PAGE: u64 = i64::MAX as u64 / DEVICES_PER_PAGE;
 
 /// One page (from 1) of the organization's devices whose name or model ID contains `search` (any case),
 /// by name. A page past the end shows the last one.
@@ -72,32 +80,103 @@ pub async fn list_devices(
     page: u64,
 ) -> Result<DeviceList, AppError> {
     viewer.role_in(organization_id)?;
-    let total =
-        device::Entity::find().filter(device::Column::OrganizationId.eq(organization_id)).count(conn).await?;
-    let mut query = device::Entity::find().filter(device::Column::OrganizationId.eq(organization_id));
     let search = search.trim();
-    let mut matching = total;
-    if !search.is_empty() {
-        let escaped: String = search
-            .to_lowercase()
-            .chars()
-            .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
-            .collect();
-        let pattern = format!("%{escaped}%");
-        let contains = |column: device::Column| {
-            Expr::expr(Func::lower(Expr::col((device::Entity, column))))
-                .like(LikeExpr::new(pattern.clone()).escape('\\'))
-        };
-        query = query.filter(
-            Condition::any().add(contains(device::Column::Name)).add(contains(device::Column::ModelId)),
-        );
-        matching = query.clone().count(conn).await?;
-    }
+    let page = page.clamp(1, LAST_ASKABLE_PAGE);
+    let mut rows = list_page(conn, organization_id, search, page).await?;
+    let (total, matching) = match rows.first() {
+        Some(row) => (u64::try_from(row.total).unwrap_or(0), u64::try_from(row.matching).unwrap_or(0)),
+        None => count_devices(conn, organization_id, search).await?,
+    };
     let page_count = Ord::max(matching.div_ceil(DEVICES_PER_PAGE), 1);
-    let page = page.clamp(1, page_count);
-    let devices = query
+    let page = if page > page_count {
+        if matching > 0 {
+            rows = list_page(conn, organization_id, search, page_count).await?;
+        }
+        page_count
+    } else {
+        page
+    };
+
+    let mut devices: Vec<DeviceSummary> = Vec::new();
+    for row in rows {
+        let marketplace = match (row.marketplace_code, row.certification_state) {
+            (Some(code), Some(certification)) => Some(MarketplaceState { code, certification }),
+            _ => None,
+        };
+        if let Some(last) = devices.last_mut().filter(|last| last.id == row.id) {
+            last.marketplaces.extend(marketplace);
+            continue;
+        }
+        devices.push(DeviceSummary {
+            thumbnail_url: row
+                .image_id
+                .map(|image_id| format!("{}/thumbnail", image_url(organization_id, &row.id, &image_id))),
+            marketplaces: marketplace.into_iter().collect(),
+            slot_count: u64::try_from(row.slot_count).unwrap_or(0),
+            kind: DeviceKind::parse(&row.kind).unwrap_or(DeviceKind::SkillsKit),
+            id: row.id,
+            name: row.name,
+            model_id: row.model_id,
+        });
+    }
+    Ok(DeviceList { devices, total, matching, page, page_count, per_page: DEVICES_PER_PAGE })
+}
+
+/// The organization's devices whose name or model ID contains `search` (all of them when it is empty).
+fn devices_matching(organization_id: &str, search: &str) -> sea_orm::Select<device::Entity> {
+    let query = device::Entity::find().filter(device::Column::OrganizationId.eq(organization_id));
+    if search.is_empty() {
+        return query;
+    }
+    let escaped: String = search
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+        .collect();
+    let pattern = format!("%{escaped}%");
+    let contains = |column: device::Column| {
+        Expr::expr(Func::lower(Expr::col((device::Entity, column))))
+            .like(LikeExpr::new(pattern.clone()).escape('\\'))
+    };
+    query.filter(Condition::any().add(contains(device::Column::Name)).add(contains(device::Column::ModelId)))
+}
+
+/// `SELECT COUNT(*)` of a query's rows, as a subquery the database evaluates once per statement.
+fn count_of(query: sea_orm::Select<device::Entity>) -> Expr {
+    Expr::from(query.select_only().expr(Func::count(Expr::col(Asterisk))).into_query())
+}
+
+/// How many devices the organization has, and how many of them match `search`.
+async fn count_devices(
+    conn: &impl ConnectionTrait,
+    organization_id: &str,
+    search: &str,
+) -> Result<(u64, u64), AppError> {
+    let total = devices_matching(organization_id, "").count(conn).await?;
+    let matching =
+        if search.is_empty() { total } else { devices_matching(organization_id, search).count(conn).await? };
+    Ok((total, matching))
+}
+
+/// One page of the devices matching `search`, each with its marketplaces (primary first), and the counts,
+/// in one statement: the page is a subquery that the marketplaces join, so its limit counts devices.
+async fn list_page(
+    conn: &impl ConnectionTrait,
+    organization_id: &str,
+    search: &str,
+    page: u64,
+) -> Result<Vec<DeviceListRow>, AppError> {
+    let matching = devices_matching(organization_id, search);
+    let mut devices = matching
+        .clone()
         .select_only()
-        .columns([device::Column::Id, device::Column::Kind, device::Column::Name, device::Column::ModelId])
+        .columns([
+            device::Column::Id,
+            device::Column::OrganizationId,
+            device::Column::Kind,
+            device::Column::Name,
+            device::Column::ModelId,
+        ])
         .column_as(device_image::Column::Id, "image_id")
         // The slot index leads with the device ID, so each count is a short index range.
         .column_as(
@@ -106,47 +185,50 @@ pub async fn list_devices(
             ),
             "slot_count",
         )
+        .column_as(count_of(devices_matching(organization_id, "")), "total")
         .join(JoinType::LeftJoin, image_of_device(organization_id))
         .order_by_asc(device::Column::Name)
         .order_by_asc(device::Column::ModelId)
         .offset((page - 1) * DEVICES_PER_PAGE)
         .limit(DEVICES_PER_PAGE)
-        .into_model::<DeviceListRow>()
-        .all(conn)
-        .await?;
-    let ids: Vec<String> = devices.iter().map(|d| d.id.clone()).collect();
+        .into_query();
+    // Without a search every device matches: the total is counted once.
+    let matching_column = if search.is_empty() {
+        "total"
+    } else {
+        devices.expr_as(count_of(matching), Alias::new("matching"));
+        "matching"
+    };
 
-    let mut marketplaces: HashMap<String, Vec<MarketplaceState>> = HashMap::new();
-    let rows = device_marketplace::Entity::find()
-        .filter(device_marketplace::Column::OrganizationId.eq(organization_id))
-        .filter(device_marketplace::Column::DeviceId.is_in(ids))
-        .order_by_desc(device_marketplace::Column::IsPrimary)
-        .order_by_asc(device_marketplace::Column::CreatedAt)
-        .order_by_asc(device_marketplace::Column::MarketplaceCode)
-        .all(conn)
-        .await?;
-    for row in rows {
-        marketplaces
-            .entry(row.device_id)
-            .or_default()
-            .push(MarketplaceState { code: row.marketplace_code, certification: row.certification_state });
-    }
-
-    let devices = devices
-        .into_iter()
-        .map(|d| DeviceSummary {
-            thumbnail_url: d
-                .image_id
-                .map(|image_id| format!("{}/thumbnail", image_url(organization_id, &d.id, &image_id))),
-            marketplaces: marketplaces.remove(&d.id).unwrap_or_default(),
-            slot_count: u64::try_from(d.slot_count).unwrap_or(0),
-            kind: DeviceKind::parse(&d.kind).unwrap_or(DeviceKind::SkillsKit),
-            id: d.id,
-            name: d.name,
-            model_id: d.model_id,
-        })
-        .collect();
-    Ok(DeviceList { devices, total, matching, page, page_count, per_page: DEVICES_PER_PAGE })
+    let page_alias = Alias::new("page");
+    let of_page = |column: &'static str| (page_alias.clone(), Alias::new(column));
+    let marketplace = |column: device_marketplace::Column| (device_marketplace::Entity, column);
+    let statement = Query::select()
+        .columns(["id", "kind", "name", "model_id", "image_id", "slot_count", "total"].map(of_page))
+        .expr_as(Expr::col(of_page(matching_column)), Alias::new("matching"))
+        .columns([
+            marketplace(device_marketplace::Column::MarketplaceCode),
+            marketplace(device_marketplace::Column::CertificationState),
+        ])
+        .from_subquery(devices, page_alias.clone())
+        .join(
+            JoinType::LeftJoin,
+            device_marketplace::Entity,
+            Condition::all()
+                .add(Expr::col(marketplace(device_marketplace::Column::DeviceId)).equals(of_page("id")))
+                .add(
+                    Expr::col(marketplace(device_marketplace::Column::OrganizationId))
+                        .equals(of_page("organization_id")),
+                ),
+        )
+        .order_by(of_page("name"), Order::Asc)
+        .order_by(of_page("model_id"), Order::Asc)
+        .order_by(of_page("id"), Order::Asc)
+        .order_by(marketplace(device_marketplace::Column::IsPrimary), Order::Desc)
+        .order_by(marketplace(device_marketplace::Column::CreatedAt), Order::Asc)
+        .order_by(marketplace(device_marketplace::Column::MarketplaceCode), Order::Asc)
+        .to_owned();
+    Ok(DeviceListRow::find_by_statement(conn.get_database_backend().build(&statement)).all(conn).await?)
 }
 
 /// A device with the columns of its image that pages show (never the image itself), once per enabled

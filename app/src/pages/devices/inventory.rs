@@ -13,7 +13,7 @@ use crate::api::devices::{load_thresholds, SaveInventory, SaveThresholds};
 use crate::components::{described, error_id, DefaultSubmit, FieldError, FormAlert, Notice, Submit};
 use crate::error::AppError;
 use crate::models::inventory::{ordered_rows, row_field, threshold_field, SlotRowInput, ThresholdRow};
-use crate::models::{ConsumableCategory, DeviceDetail};
+use crate::models::{ConsumableCategory, DeviceDetail, FieldRule};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use std::collections::BTreeMap;
@@ -324,6 +324,8 @@ fn SlotRow(
     let (id_error_id, category_error_id) = (error_id(&id_field), error_id(&category_field));
     let (id_error_name, category_error_name) = (id_field.clone(), category_field.clone());
     let locked = replenishment_id.is_some();
+    // A save skips a new row left empty, so its blank slot ID is no error.
+    let is_new = key.is_empty();
     let deleted = state == RowState::Deleted;
     let shown_id = if slot_id.trim().is_empty() {
         "this new slot".to_owned()
@@ -382,7 +384,10 @@ fn SlotRow(
                         value=slot_id
                         readonly=!can_edit || locked
                         aria-invalid=id_invalid.then_some("true")
-                        aria-describedby=id_invalid.then_some(id_error_id)
+                        aria-describedby=id_invalid.then_some(id_error_id.clone())
+                        data-check=(can_edit && !locked).then_some(FieldRule::SlotId.as_str())
+                        data-error-id=id_error_id
+                        data-blank-allowed=is_new.then_some("")
                     />
                     <FieldError message=Signal::stored(id_message) name=id_error_name/>
                 </div>

@@ -5,7 +5,7 @@ use super::frame::{device, device_tab};
 use crate::api::devices::{DeleteDevice, EnableMarketplace, UpdateDevice};
 use crate::components::{Field, FieldError, FormAlert, Notice, Submit};
 use crate::models::image::ImageRefusal;
-use crate::models::{certification_label, DeviceKind};
+use crate::models::{certification_label, DeviceKind, FieldRule};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -74,6 +74,7 @@ fn DetailsSection() -> impl IntoView {
                         error=error
                         value=Some(name.clone())
                         hint="Not shown to customers. At most 60 characters."
+                        check=FieldRule::DeviceName
                     />
                     {connect_kit.then(|| view! {
                         <Field
@@ -81,6 +82,7 @@ fn DetailsSection() -> impl IntoView {
                             name="device_type"
                             error=error
                             value=Some(device_type.clone())
+                            check=FieldRule::DeviceType
                         />
                     })}
                     <Submit label="Save details"/>

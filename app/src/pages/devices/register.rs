@@ -8,7 +8,7 @@ use crate::components::{
     error_id, in_org, org_id_param, DefaultSubmit, ErrorPage, Field, FieldError, FormAlert, Submit,
 };
 use crate::error::AppError;
-use crate::models::{Catalogues, DeviceKind};
+use crate::models::{Catalogues, DeviceKind, FieldRule};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -102,6 +102,7 @@ fn RegisterForm(catalogues: Catalogues, generated: Option<String>, org_id: Strin
                 error=error
                 value=value("name")
                 hint="Identifies the device in this portal; customers never see it. At most 60 characters."
+                check=FieldRule::DeviceName
             />
             <div class="field" class:invalid=move || model_id_message.get().is_some()>
                 <label for="field-model_id">"Model ID"</label>
@@ -124,6 +125,8 @@ fn RegisterForm(catalogues: Catalogues, generated: Option<String>, org_id: Strin
                             }
                             ids
                         }
+                        data-check=FieldRule::ModelId.as_str()
+                        data-error-id=error_id("model_id")
                     />
                     <button
                         type="submit"

@@ -1,0 +1,82 @@
+//! Rules a form field has checked while it is being filled in. The browser asks the server
+//! (`GET /checks/{rule}?value=…`, answered by the same parsers the server functions apply on submit), so a
+//! field's format is judged in the submit's words. What needs the database (a model ID already taken, a
+//! slot ID used twice) is still found by the submit alone.
+
+use super::{DeviceName, DeviceType, ModelId, SlotId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldRule {
+    DeviceName,
+    ModelId,
+    DeviceType,
+    SlotId,
+}
+
+impl FieldRule {
+    pub const ALL: [FieldRule; 4] =
+        [FieldRule::DeviceName, FieldRule::ModelId, FieldRule::DeviceType, FieldRule::SlotId];
+
+    /// The rule's name in the field's `data-check` attribute and in the check's address.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldRule::DeviceName => "device_name",
+            FieldRule::ModelId => "model_id",
+            FieldRule::DeviceType => "device_type",
+            FieldRule::SlotId => "slot_id",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|rule| rule.as_str() == name)
+    }
+
+    /// What is wrong with `value`, in the words a submit would use.
+    pub fn check(self, value: &str) -> Result<(), String> {
+        match self {
+            FieldRule::DeviceName => DeviceName::parse(value).map(drop),
+            FieldRule::ModelId => ModelId::parse(value).map(drop),
+            FieldRule::DeviceType => DeviceType::parse(value).map(drop),
+            FieldRule::SlotId => SlotId::parse(value).map(drop),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_found_by_its_name_and_no_other_name_is() {
+        for rule in FieldRule::ALL {
+            assert_eq!(FieldRule::from_name(rule.as_str()), Some(rule));
+        }
+        assert_eq!(FieldRule::from_name("password"), None);
+        assert_eq!(FieldRule::from_name(""), None);
+    }
+
+    #[test]
+    fn each_rule_answers_in_the_words_of_a_submit() {
+        assert_eq!(
+            FieldRule::ModelId.check("has space"),
+            Err("A model ID may contain only letters A–Z, digits, plus, underscore and dash; it contains a space."
+                .to_owned())
+        );
+        assert_eq!(FieldRule::ModelId.check("CM+1_x"), Ok(()));
+        assert_eq!(FieldRule::DeviceName.check("  "), Err("Enter a device name.".to_owned()));
+        assert_eq!(
+            FieldRule::DeviceName.check(&"n".repeat(61)),
+            Err("A device name has at most 60 characters.".to_owned())
+        );
+        assert_eq!(
+            FieldRule::SlotId.check("a+b"),
+            Err("A slot ID may contain only letters A–Z, digits, underscore and dash; it contains “+”."
+                .to_owned())
+        );
+        assert_eq!(FieldRule::DeviceType.check("A.b_c-1"), Ok(()));
+        assert_eq!(
+            FieldRule::DeviceType.check(""),
+            Err("Enter the device type from your Alexa Connect Kit configuration file.".to_owned())
+        );
+    }
+}
