@@ -488,13 +488,30 @@ async fn fields_ask_the_servers_own_rules_before_a_submit() {
     assert_eq!(check("password", "x").await.0, StatusCode::NOT_FOUND);
 
     // The fields carry their rule and the ID of the element their error goes to.
+    let input = |html: &str, id: &str| -> String {
+        let at = html.find(&format!(r#"id="{id}""#)).unwrap_or_else(|| panic!("no element {id}"));
+        let start = html[..at].rfind('<').expect("tag start");
+        let end = at + html[at..].find('>').expect("tag end");
+        html[start..=end].to_owned()
+    };
     let (_, html) = app.page(&format!("/orgs/{org}/devices/new")).await;
-    assert!(html.contains(r#"data-check="model_id" data-error-id="error-model_id""#), "register: model ID");
-    assert!(html.contains(r#"data-check="device_name" data-error-id="field-name-error""#), "register: name");
+    let model_id = input(&html, "field-model_id");
+    assert!(model_id.contains(r#"data-check="model_id""#), "{model_id}");
+    assert!(model_id.contains(r#"data-error-id="error-model-id""#), "{model_id}");
+    let name = input(&html, "field-name");
+    assert!(
+        name.contains(r#"data-check="device_name""#) && name.contains(r#"data-error-id="field-name-error""#),
+        "{name}"
+    );
     let (_, html) = app.page(&format!("/orgs/{org}/devices/{device}")).await;
-    assert!(html.contains(r#"data-check="device_type""#), "overview: device type");
+    assert!(
+        input(&html, "field-device_type").contains(r#"data-check="device_type""#),
+        "overview: device type"
+    );
     let (_, html) = app.page(&format!("/orgs/{org}/devices/{device}/inventory")).await;
-    assert!(html.contains(r#"data-check="slot_id""#), "inventory: slot ID");
+    let slot = input(&html, "slot-0-id");
+    assert!(slot.contains(r#"data-check="slot_id""#), "{slot}");
+    assert!(!slot.contains("data-blank-allowed"), "a stored slot's ID may not be blank: {slot}");
 }
 
 #[tokio::test]
