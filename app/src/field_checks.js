@@ -7,8 +7,12 @@
 // The one listener on the document serves every page the navigation script swaps in and holds none of
 // their elements.
 {
+  let pending;
+  // `text` empty withdraws the last announcement, so no stale refusal stays readable.
   const announce = (text) => {
+    clearTimeout(pending);
     let region = document.getElementById('field-check-status');
+    if (!region && !text) return;
     if (!region) {
       region = document.createElement('p');
       region.id = 'field-check-status';
@@ -18,9 +22,11 @@
     }
     // Emptied first so that the same refusal twice is announced twice.
     region.textContent = '';
-    setTimeout(() => {
-      region.textContent = text;
-    }, 50);
+    if (text) {
+      pending = setTimeout(() => {
+        region.textContent = text;
+      }, 50);
+    }
   };
 
   const showFieldError = (input, message) => {
@@ -45,6 +51,7 @@
     } else {
       if (error) error.remove();
       input.removeAttribute('aria-invalid');
+      announce('');
     }
     if (describedBy.length > 0) {
       input.setAttribute('aria-describedby', describedBy.join(' '));

@@ -220,12 +220,17 @@ test('owner registers a Connect Kit device, gives it an image, names and slots, 
       const refusal = /A model ID may contain only letters A–Z, digits, plus, underscore and dash; it contains a space\./;
       await expect(modelIdField).toHaveAttribute('aria-invalid', 'true');
       await expect(modelIdField).toHaveAccessibleDescription(refusal);
-      await expect(page.getByText(refusal)).toBeVisible();
+      const shown = page.locator('.field-error', { hasText: refusal });
+      await expect(shown).toBeVisible();
+      // Focus has moved on, so the refusal is announced too.
+      await expect(page.locator('[aria-live="polite"]', { hasText: refusal })).toHaveCount(1);
       await checkpoint(page);
       await modelIdField.fill('pitcher-01');
       await modelIdField.press('Tab');
+      await expect(shown).toHaveCount(0);
       await expect(page.getByText(refusal)).toHaveCount(0);
       await expect(modelIdField).not.toHaveAttribute('aria-invalid', 'true');
+      await expect(modelIdField).not.toHaveAccessibleDescription(refusal);
     }
 
     // The page comes back with the ID and what was typed so far.
