@@ -1,8 +1,10 @@
 // Field checks before a submit. A field marked `data-check` (the `check` of `Field` in
-// components/forms.rs) asks the server for its rule once its value changes, GET /checks/<rule>, and shows
-// the answer where the submit's error would appear: the element `data-error-id` names, at the end of the
-// field. The rules stay on the server, so a field's format is judged in the submit's words. A field marked
-// `data-blank-allowed` (a new inventory row, which a save skips while it is empty) is not judged blank.
+// components/forms.rs) asks the server for its rule once its value changes, POST /checks/<rule> with the
+// value in the body (it may be a new password, which must not reach an address), and shows the answer
+// where the submit's error would appear: the element `data-error-id` names, at the end of the field. The
+// rules stay on the server, so a field's format is judged in the submit's words. A field marked
+// `data-blank-allowed` (a new inventory row, which a save skips while it is empty; a customer-facing
+// name, which a save clears) is not judged blank.
 // Focus has moved on when `change` fires, so a refusal is also announced through a polite live region.
 // The one listener on the document serves every page the navigation script swaps in and holds none of
 // their elements.
@@ -71,9 +73,10 @@
     }
     let answer;
     try {
-      const query = new URLSearchParams({ value });
-      const response = await fetch(`/checks/${encodeURIComponent(input.dataset.check)}?${query}`, {
+      const response = await fetch(`/checks/${encodeURIComponent(input.dataset.check)}`, {
+        method: 'POST',
         headers: { Accept: 'application/json' },
+        body: new URLSearchParams({ value }),
       });
       if (!response.ok) return;
       answer = await response.json();

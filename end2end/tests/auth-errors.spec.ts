@@ -5,6 +5,7 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from '../support/test';
+import { javaScriptEnabled } from '../support/page';
 import {
   PASSWORD,
   checkpoint,
@@ -65,4 +66,34 @@ test('sign-up with a short password explains the rule and keeps the typed values
   await expect(field(page, 'Email')).toHaveValue(email);
   await expect(field(page, 'Organization name')).toHaveValue(org);
   await checkpoint(page);
+});
+
+test('sign-up fields say what a submit would as soon as they are left', async ({ page }) => {
+  test.skip(!javaScriptEnabled(), 'fields are checked before a submit only with JavaScript');
+  await visitChecked(page, '/signup');
+  const password = field(page, 'Password');
+  const tooShort = /Use at least 12 characters\./;
+  await password.fill('too short');
+  await password.press('Tab');
+  await expect(password).toHaveAttribute('aria-invalid', 'true');
+  await expect(password).toHaveAccessibleDescription(tooShort);
+  await expect(page.locator('[aria-live="polite"]', { hasText: tooShort })).toHaveCount(1);
+  await checkpoint(page);
+
+  // The common-password list is the server's: the browser holds no copy of it.
+  await password.fill('Password1234');
+  await password.press('Tab');
+  await expect(password).toHaveAccessibleDescription(/This password is too common; choose another\./);
+
+  const email = field(page, 'Email');
+  await email.fill('ada@');
+  await email.press('Tab');
+  await expect(email).toHaveAccessibleDescription(/Enter an email address like name@example\.com\./);
+
+  await password.fill(PASSWORD);
+  await password.press('Tab');
+  await expect(password).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText(tooShort)).toHaveCount(0);
+  // Leaving a field submits nothing.
+  await expect(page).toHaveURL(/\/signup$/);
 });

@@ -1,14 +1,21 @@
-//! `GET /checks/{rule}?value=…`: a form field's rule applied to what was typed so far, for the script that
-//! checks fields before they are submitted (app/src/field_checks.js). It answers `{"message": null}` when
-//! the value passes and the submit's own message when it does not; it reads and stores nothing.
+//! `POST /checks/{rule}` with the form field `value`: a form field's rule applied to what was typed so
+//! far, for the script that checks fields before they are submitted (app/src/field_checks.js). It answers
+//! `{"message": null}` when the value passes and the submit's own message when it does not; it reads and
+//! stores nothing. The value travels in the body, never the address, because it may be a new password or
+//! an email address, and addresses end up in logs and browser history.
 
 use app::models::FieldRule;
-use axum::extract::{Path, Query};
+use axum::extract::{DefaultBodyLimit, Path};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::post;
+use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
+
+/// The longest value a rule accepts is a 256-character password, up to 4 bytes a character and 3 once
+/// form-encoded.
+const BODY_LIMIT: usize = 4 * 1024;
 
 #[derive(Deserialize)]
 pub struct Typed {
@@ -16,7 +23,12 @@ pub struct Typed {
     value: String,
 }
 
-pub async fn check(Path(rule): Path<String>, Query(typed): Query<Typed>) -> Response {
+/// A check reads no session, so the router is merged outside the session layer; same-origin still applies.
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new().route("/checks/{rule}", post(check)).layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+async fn check(Path(rule): Path<String>, Form(typed): Form<Typed>) -> Response {
     match FieldRule::from_name(&rule) {
         Some(rule) => Json(json!({ "message": rule.check(&typed.value).err() })).into_response(),
         None => (StatusCode::NOT_FOUND, Json(json!({ "message": "There is no such field rule." })))

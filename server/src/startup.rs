@@ -187,7 +187,6 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
     let portal = Router::<RouterState>::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/checks/{rule}", get(field_checks::check))
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&router_state, routes, context.clone(), {
             let leptos = leptos.clone();
@@ -209,6 +208,7 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
     portal
         .merge(device_images)
         .layer(sessions)
+        .merge(field_checks::router::<RouterState>())
         .layer(axum::middleware::from_fn(security::require_same_origin))
         // Devices and clouds call the runtime API without cookies or an Origin: it authenticates by token.
         .merge(api::router::<RouterState>(state.clone()))

@@ -403,3 +403,36 @@ async fn nobody_can_flood_an_inbox_through_password_resets_or_sign_ups() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(app.inbox().count_to("victim@example.com") as u64 <= limit);
 }
+
+/// The opening tag of the element with `id`.
+fn tag_of(html: &str, id: &str) -> String {
+    let at = html.find(&format!(r#"id="{id}""#)).unwrap_or_else(|| panic!("no element {id}"));
+    let start = html[..at].rfind('<').expect("tag start");
+    html[start..=at + html[at..].find('>').expect("tag end")].to_owned()
+}
+
+#[tokio::test]
+async fn new_passwords_and_addresses_are_checked_before_a_submit_but_a_password_to_sign_in_is_not() {
+    let app = spawn_app().await;
+    let (_, html) = app.page("/signup").await;
+    for (id, rule) in [
+        ("field-email", "email"),
+        ("field-password", "new_password"),
+        ("field-organization_name", "organization_name"),
+    ] {
+        assert!(tag_of(&html, id).contains(&format!(r#"data-check="{rule}""#)), "sign-up {id}: {html}");
+    }
+    let (_, html) = app.page("/signin").await;
+    // Checking an old password against today's rules would only refuse it before the server could say
+    // whether it is right.
+    assert!(!tag_of(&html, "field-password").contains("data-check"), "sign-in password");
+    let (_, html) = app.page("/reset-password?token=x").await;
+    assert!(tag_of(&html, "field-password").contains(r#"data-check="new_password""#), "reset");
+
+    app.signed_in_owner("checked@example.com", "Checked").await;
+    let (_, html) = app.page("/account").await;
+    assert!(!tag_of(&html, "field-current_password").contains("data-check"), "current password");
+    assert!(tag_of(&html, "field-new_password").contains(r#"data-check="new_password""#), "new password");
+    let (_, html) = app.page("/orgs/new").await;
+    assert!(tag_of(&html, "field-name").contains(r#"data-check="organization_name""#), "new organization");
+}

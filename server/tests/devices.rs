@@ -4,7 +4,7 @@
 mod support;
 
 use app::entities::{audit_log, device, device_image, device_marketplace, slot, slot_name};
-use app::models::{ModelId, SlotId};
+use app::models::{Email, ModelId, OrgName, Password, SlotId};
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine;
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
@@ -470,7 +470,7 @@ async fn fields_ask_the_servers_own_rules_before_a_submit() {
     let check = |rule: &'static str, value: &'static str| {
         let app = &app;
         async move {
-            let request = app.client.get(app.url(&format!("/checks/{rule}"))).query(&[("value", value)]);
+            let request = app.client.post(app.url(&format!("/checks/{rule}"))).form(&[("value", value)]);
             let response = request.send().await.expect("request");
             let status = response.status();
             (status, response.json::<Value>().await.expect("JSON")["message"].clone())
@@ -486,6 +486,36 @@ async fn fields_ask_the_servers_own_rules_before_a_submit() {
     );
     assert_eq!(check("device_type", "A.b_c-1").await, (StatusCode::OK, Value::Null));
     assert_eq!(check("password", "x").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        check("new_password", "short").await,
+        (StatusCode::OK, Value::from(Password::parse("short").expect_err("too short")))
+    );
+    assert_eq!(check("email", "ada@example.com").await, (StatusCode::OK, Value::Null));
+    assert_eq!(check("email", "ada@").await.1, Value::from(Email::parse("ada@").expect_err("no domain")));
+    assert_eq!(check("organization_name", "A").await.1, Value::from(OrgName::parse("A").expect_err("short")));
+    assert_eq!(check("customer_facing_name", "Filtre à eau").await, (StatusCode::OK, Value::Null));
+
+    // The value travels only in a body, from this origin, and no larger than the longest password.
+    let by_address =
+        app.client.get(app.url("/checks/email")).query(&[("value", "ada@")]).send().await.expect("get");
+    assert_eq!(by_address.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let foreign = Client::new()
+        .post(app.url("/checks/email"))
+        .header("origin", "https://elsewhere.example")
+        .form(&[("value", "ada@")])
+        .send()
+        .await
+        .expect("cross-origin");
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    let huge = "x".repeat(8 * 1024);
+    let oversized = app
+        .client
+        .post(app.url("/checks/new_password"))
+        .form(&[("value", huge.as_str())])
+        .send()
+        .await
+        .expect("big");
+    assert_eq!(oversized.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
     // The fields carry their rule and the ID of the element their error goes to.
     let input = |html: &str, id: &str| -> String {
@@ -512,6 +542,12 @@ async fn fields_ask_the_servers_own_rules_before_a_submit() {
     let slot = input(&html, "slot-0-id");
     assert!(slot.contains(r#"data-check="slot_id""#), "{slot}");
     assert!(!slot.contains("data-blank-allowed"), "a stored slot's ID may not be blank: {slot}");
+    // A friendly name may be blank (a save clears it), but what is typed is checked.
+    let (_, html) = app.page(&format!("/orgs/{org}/devices/{device}/localization")).await;
+    let at = html.find(r#"data-check="customer_facing_name""#).expect("a checked friendly name");
+    let start = html[..at].rfind('<').expect("tag start");
+    let friendly = &html[start..at + html[at..].find('>').expect("tag end")];
+    assert!(friendly.contains("data-blank-allowed") && friendly.contains("data-error-id="), "{friendly}");
 }
 
 #[tokio::test]

@@ -1,9 +1,9 @@
 //! Rules a form field has checked while it is being filled in. The browser asks the server
-//! (`GET /checks/{rule}?value=…`, answered by the same parsers the server functions apply on submit), so a
+//! (`POST /checks/{rule}`, answered by the same parsers the server functions apply on submit), so a
 //! field's format is judged in the submit's words. What needs the database (a model ID already taken, a
-//! slot ID used twice) is still found by the submit alone.
+//! slot ID used twice, an email address already registered) is still found by the submit alone.
 
-use super::{DeviceName, DeviceType, ModelId, SlotId};
+use super::{CustomerFacingName, DeviceName, DeviceType, Email, ModelId, OrgName, Password, SlotId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldRule {
@@ -11,11 +11,25 @@ pub enum FieldRule {
     ModelId,
     DeviceType,
     SlotId,
+    /// A friendly name or slot name in one marketplace's language.
+    CustomerFacingName,
+    Email,
+    /// A password being chosen; the password typed to sign in is never checked.
+    NewPassword,
+    OrganizationName,
 }
 
 impl FieldRule {
-    pub const ALL: [FieldRule; 4] =
-        [FieldRule::DeviceName, FieldRule::ModelId, FieldRule::DeviceType, FieldRule::SlotId];
+    pub const ALL: [FieldRule; 8] = [
+        FieldRule::DeviceName,
+        FieldRule::ModelId,
+        FieldRule::DeviceType,
+        FieldRule::SlotId,
+        FieldRule::CustomerFacingName,
+        FieldRule::Email,
+        FieldRule::NewPassword,
+        FieldRule::OrganizationName,
+    ];
 
     /// The rule's name in the field's `data-check` attribute and in the check's address.
     pub fn as_str(self) -> &'static str {
@@ -24,6 +38,10 @@ impl FieldRule {
             FieldRule::ModelId => "model_id",
             FieldRule::DeviceType => "device_type",
             FieldRule::SlotId => "slot_id",
+            FieldRule::CustomerFacingName => "customer_facing_name",
+            FieldRule::Email => "email",
+            FieldRule::NewPassword => "new_password",
+            FieldRule::OrganizationName => "organization_name",
         }
     }
 
@@ -38,6 +56,10 @@ impl FieldRule {
             FieldRule::ModelId => ModelId::parse(value).map(drop),
             FieldRule::DeviceType => DeviceType::parse(value).map(drop),
             FieldRule::SlotId => SlotId::parse(value).map(drop),
+            FieldRule::CustomerFacingName => CustomerFacingName::parse(value).map(drop),
+            FieldRule::Email => Email::parse(value).map(drop),
+            FieldRule::NewPassword => Password::parse(value).map(drop),
+            FieldRule::OrganizationName => OrgName::parse(value).map(drop),
         }
     }
 }
@@ -51,7 +73,7 @@ mod tests {
         for rule in FieldRule::ALL {
             assert_eq!(FieldRule::from_name(rule.as_str()), Some(rule));
         }
-        assert_eq!(FieldRule::from_name("password"), None);
+        assert_eq!(FieldRule::from_name("current_password"), None);
         assert_eq!(FieldRule::from_name(""), None);
     }
 
@@ -77,6 +99,25 @@ mod tests {
         assert_eq!(
             FieldRule::DeviceType.check(""),
             Err("Enter the device type from your Alexa Connect Kit configuration file.".to_owned())
+        );
+        assert_eq!(
+            FieldRule::CustomerFacingName.check(&"é".repeat(61)),
+            Err("A name has at most 60 characters.".to_owned())
+        );
+        assert_eq!(FieldRule::CustomerFacingName.check("Kaffeebohnen"), Ok(()));
+        assert_eq!(
+            FieldRule::Email.check("ada@"),
+            Err("Enter an email address like name@example.com.".to_owned())
+        );
+        assert_eq!(FieldRule::Email.check(" Ada@Example.com "), Ok(()));
+        assert_eq!(FieldRule::NewPassword.check("short"), Err("Use at least 12 characters.".to_owned()));
+        assert_eq!(
+            FieldRule::NewPassword.check("Password1234"),
+            Err("This password is too common; choose another.".to_owned())
+        );
+        assert_eq!(
+            FieldRule::OrganizationName.check("A"),
+            Err("An organization name has 2 to 80 characters.".to_owned())
         );
     }
 }

@@ -1,6 +1,7 @@
 use super::{action_error, query_param};
 use crate::api::account::ChangePassword;
 use crate::components::{Field, FormAlert, Notice, SignedInFrame, Submit};
+use crate::models::FieldRule;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -37,6 +38,7 @@ fn AccountForms() -> impl IntoView {
                 autocomplete="new-password"
                 hint="At least 12 characters."
                 error=error
+                check=FieldRule::NewPassword
             />
             <Submit label="Change password"/>
         </ActionForm>

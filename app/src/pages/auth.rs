@@ -1,6 +1,7 @@
 use super::{action_error, query_param};
 use crate::api::auth::{current_viewer, home_of, ForgotPassword, ResetPassword, SignIn, SignUp, VerifyEmail};
 use crate::components::{Field, FormAlert, Notice, PublicFrame, Submit};
+use crate::models::FieldRule;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -32,7 +33,15 @@ pub fn SignUpPage() -> impl IntoView {
             <p>"Register device models, request replenishment IDs and certify marketplaces."</p>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert error=error/>
-                <Field label="Email" name="email" kind="email" autocomplete="email" error=error value=query_param("email").get_untracked()/>
+                <Field
+                    label="Email"
+                    name="email"
+                    kind="email"
+                    autocomplete="email"
+                    error=error
+                    value=query_param("email").get_untracked()
+                    check=FieldRule::Email
+                />
                 <Field
                     label="Password"
                     name="password"
@@ -40,6 +49,7 @@ pub fn SignUpPage() -> impl IntoView {
                     autocomplete="new-password"
                     hint="At least 12 characters. Common passwords are refused."
                     error=error
+                    check=FieldRule::NewPassword
                 />
                 <Field
                     label="Organization name"
@@ -47,6 +57,7 @@ pub fn SignUpPage() -> impl IntoView {
                     autocomplete="organization"
                     hint="Your company or team; you can create more later."
                     error=error
+                    check=FieldRule::OrganizationName
                 />
                 <Submit label="Create account"/>
             </ActionForm>
@@ -141,7 +152,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             <Notice text=notice/>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert error=error/>
-                <Field label="Email" name="email" kind="email" autocomplete="email" error=error/>
+                <Field label="Email" name="email" kind="email" autocomplete="email" error=error check=FieldRule::Email/>
                 <Submit label="Send reset link"/>
             </ActionForm>
         </PublicFrame>
@@ -167,6 +178,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     autocomplete="new-password"
                     hint="At least 12 characters. Every other session of your account will be signed out."
                     error=error
+                    check=FieldRule::NewPassword
                 />
                 <Submit label="Set new password"/>
             </ActionForm>

@@ -5,6 +5,7 @@ use super::action_error;
 use crate::api::consent::{load_consent, ConfirmConsent, CustomerSignIn, CustomerSignUp};
 use crate::components::{ErrorPage, Field, FormAlert, Submit};
 use crate::models::consent::{choice_field, ConsentSlot, ConsentView, NOTIFY_ONLY};
+use crate::models::FieldRule;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
@@ -102,8 +103,8 @@ fn CustomerAccount(
             <ActionForm action=sign_up attr:class="form" attr:novalidate=true>
                 <FormAlert error=sign_up_error/>
                 <input type="hidden" name="query" value=sign_up_query.clone()/>
-                <Field label="Email" name="email" id="new-customer-email".into() kind="email" autocomplete="email" error=sign_up_error/>
-                <Field label="Password" name="password" id="new-customer-password".into() kind="password" autocomplete="new-password" hint="At least 12 characters." error=sign_up_error/>
+                <Field label="Email" name="email" id="new-customer-email".into() kind="email" autocomplete="email" error=sign_up_error check=FieldRule::Email/>
+                <Field label="Password" name="password" id="new-customer-password".into() kind="password" autocomplete="new-password" hint="At least 12 characters." error=sign_up_error check=FieldRule::NewPassword/>
                 <div class="field">
                     <label for="customer-marketplace">"Your marketplace"</label>
                     <select id="customer-marketplace" name="marketplace">

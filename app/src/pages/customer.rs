@@ -10,6 +10,7 @@ use crate::api::customer::{
 use crate::components::{ErrorPage, Field, FormAlert, Notice, SelectField, Submit};
 use crate::models::consent::NOTIFY_ONLY;
 use crate::models::customer_views::{MyAccount, MyDevice, MyOrder, MySlot, TestInvitation};
+use crate::models::FieldRule;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -134,8 +135,8 @@ fn MySignUpForm(sign_up: ServerAction<MySignUp>, marketplaces: Vec<(String, Stri
             <p>"Testing a device before it is offered? Create your account here; we email you a link to verify your address."</p>
             <ActionForm action=sign_up attr:class="form" attr:novalidate=true>
                 <FormAlert error/>
-                <Field label="Email" name="email" id="new-customer-email".into() kind="email" autocomplete="email" error/>
-                <Field label="Password" name="password" id="new-customer-password".into() kind="password" autocomplete="new-password" hint="At least 12 characters." error/>
+                <Field label="Email" name="email" id="new-customer-email".into() kind="email" autocomplete="email" error check=FieldRule::Email/>
+                <Field label="Password" name="password" id="new-customer-password".into() kind="password" autocomplete="new-password" hint="At least 12 characters." error check=FieldRule::NewPassword/>
                 <SelectField label="Your marketplace" id="customer-marketplace".into() name="marketplace".into() message=Signal::derive(move || error.get().and_then(|e| e.field_message("marketplace")))>
                     {marketplaces
                         .into_iter()

@@ -3,7 +3,7 @@ use super::organizations::org;
 use crate::api::members::{members, ChangeRole, InviteMember, RemoveMember, ResendInvite, RevokeInvite};
 use crate::components::{in_org, org_id_param, ErrorPage, Field, FormAlert, RoleSelect, Submit};
 use crate::error::AppError;
-use crate::models::{MembersPage as MembersData, Role};
+use crate::models::{FieldRule, MembersPage as MembersData, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -135,7 +135,7 @@ fn MembersView(
                 <ActionForm action=invite attr:class="form" attr:novalidate=true>
                     <FormAlert error=invite_error/>
                     <input type="hidden" name="id" value=organization_id.get_value()/>
-                    <Field label="Email" name="email" kind="email" error=invite_error/>
+                    <Field label="Email" name="email" kind="email" error=invite_error check=FieldRule::Email/>
                     <div class="field">
                         <label for="invite-role">"Role"</label>
                         <RoleSelect name="role" id="invite-role".to_owned() selected=Role::Developer/>

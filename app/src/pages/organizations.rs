@@ -2,7 +2,7 @@ use super::action_error;
 use crate::api::organizations::{activity, CreateOrganization, RenameOrganization};
 use crate::components::{in_org, org_id_param, ErrorPage, Field, FormAlert, Notice, SignedInFrame, Submit};
 use crate::error::AppError;
-use crate::models::{AuditEntry, OrgContext};
+use crate::models::{AuditEntry, FieldRule, OrgContext};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -29,7 +29,13 @@ fn NewOrganizationForm() -> impl IntoView {
         <p>"An organization owns devices and everything under them. You become its owner."</p>
         <ActionForm action=action attr:class="form" attr:novalidate=true>
             <FormAlert error=error/>
-            <Field label="Organization name" name="name" autocomplete="organization" error=error/>
+            <Field
+                label="Organization name"
+                name="name"
+                autocomplete="organization"
+                error=error
+                check=FieldRule::OrganizationName
+            />
             <Submit label="Create organization"/>
         </ActionForm>
     }
@@ -67,7 +73,13 @@ fn SettingsView() -> impl IntoView {
                 <ActionForm action=action attr:class="form" attr:novalidate=true>
                     <FormAlert error=error/>
                     <input type="hidden" name="id" value=organization.id.clone()/>
-                    <Field label="Organization name" name="name" error=error value=Some(current_name.clone())/>
+                    <Field
+                        label="Organization name"
+                        name="name"
+                        error=error
+                        value=Some(current_name.clone())
+                        check=FieldRule::OrganizationName
+                    />
                     <Submit label="Rename"/>
                 </ActionForm>
             }

@@ -8,7 +8,7 @@ use crate::api::devices::{LocalizeDevice, LocalizeSlots};
 use crate::components::{error_id, DefaultSubmit, FieldError, FormAlert, Notice, Submit};
 use crate::error::AppError;
 use crate::models::inventory::slot_name_field;
-use crate::models::DeviceMarketplace;
+use crate::models::{DeviceMarketplace, FieldRule};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -108,7 +108,11 @@ fn name_input(
             readonly=readonly
             value=value
             aria-invalid=message.is_some().then_some("true")
-            aria-describedby=message.is_some().then_some(message_id)
+            aria-describedby=message.is_some().then_some(message_id.clone())
+            // A blank name is cleared by a save, so only a typed one is checked.
+            data-check=(!readonly).then_some(FieldRule::CustomerFacingName.as_str())
+            data-error-id=message_id
+            data-blank-allowed=""
         />
         <FieldError message=Signal::stored(message) name=name/>
     }

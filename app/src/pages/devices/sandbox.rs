@@ -16,6 +16,7 @@ use crate::models::sandbox::{
     ApiRequestView, DeviceDeliveryView, DeviceLogs, LogFilter, SandboxClock, TestAccounts, CLOCK_STEPS,
     MODES, OUTCOMES,
 };
+use crate::models::FieldRule;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -182,7 +183,7 @@ fn TestAccountList(accounts: TestAccounts) -> impl IntoView {
                 <FormAlert error=add_error/>
                 <input type="hidden" name="org" value=org_id/>
                 <input type="hidden" name="device" value=device_id/>
-                <Field label="Customer email" name="email" kind="email" error=add_error hint="The tester creates a customer account with this address at /my or on the consent page."/>
+                <Field label="Customer email" name="email" kind="email" error=add_error check=FieldRule::Email hint="The tester creates a customer account with this address at /my or on the consent page."/>
                 <Submit label="Add test account"/>
             </ActionForm>
         })}
