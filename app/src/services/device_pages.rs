@@ -11,7 +11,9 @@ use crate::models::{
 use crate::services::devices::{image_url, load_catalogues};
 use crate::services::display_time;
 use sea_orm::prelude::DateTimeUtc;
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, IntoCondition, LikeExpr, Order, Query};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, IntoCondition, LikeExpr, Order, Query, SelectStatement, UnionType,
+};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationDef,
@@ -231,16 +233,18 @@ async fn list_page(
     Ok(DeviceListRow::find_by_statement(conn.get_database_backend().build(&statement)).all(conn).await?)
 }
 
-/// A device with the columns of its image that pages show (never the image itself), once per enabled
-/// marketplace.
+/// A row of a device page's statement. The statement is two parts in one: the device with the columns of
+/// its image that pages show (never the image itself), once per enabled marketplace; then its slots, once
+/// per customer-facing name. Each part leaves the other's columns NULL.
 #[derive(FromQueryResult)]
-struct DeviceRow {
-    id: String,
-    kind: String,
-    name: String,
-    model_id: String,
+struct DevicePageRow {
+    part: String,
+    id: Option<String>,
+    kind: Option<String>,
+    name: Option<String>,
+    model_id: Option<String>,
     device_type: Option<String>,
-    created_at: DateTimeUtc,
+    created_at: Option<DateTimeUtc>,
     image_id: Option<String>,
     image_content_type: Option<String>,
     image_width: Option<i32>,
@@ -250,9 +254,149 @@ struct DeviceRow {
     is_primary: Option<bool>,
     friendly_name: Option<String>,
     certification_state: Option<String>,
+    slot_key: Option<String>,
+    slot_id: Option<String>,
+    category_code: Option<String>,
+    position: Option<i32>,
+    replenishment_id: Option<String>,
+    name_marketplace: Option<String>,
+    slot_name: Option<String>,
 }
 
-/// One device with its marketplaces, slots, names and image, as the member `viewer` may see it.
+const DEVICE_PART: &str = "device";
+const SLOT_PART: &str = "slot";
+
+/// The columns each part fills, in the order `DevicePageRow` names them: a union pairs columns by place.
+const DEVICE_COLUMNS: [&str; 15] = [
+    "id",
+    "kind",
+    "name",
+    "model_id",
+    "device_type",
+    "created_at",
+    "image_id",
+    "image_content_type",
+    "image_width",
+    "image_height",
+    "image_byte_size",
+    "marketplace_code",
+    "is_primary",
+    "friendly_name",
+    "certification_state",
+];
+const SLOT_COLUMNS: [&str; 7] =
+    ["slot_key", "slot_id", "category_code", "position", "replenishment_id", "name_marketplace", "slot_name"];
+
+/// One part's select list: its name, then its own columns, and NULL for the other part's. A bare NULL
+/// takes its type from the other part, on PostgreSQL as on SQLite.
+fn part_columns(
+    select: &mut SelectStatement,
+    part: &str,
+    device: Option<[Expr; 15]>,
+    slot: Option<[Expr; 7]>,
+) {
+    select.expr_as(Expr::val(part), Alias::new("part"));
+    let null = || Expr::cust("NULL");
+    let device = device.unwrap_or_else(|| std::array::from_fn(|_| null()));
+    let slot = slot.unwrap_or_else(|| std::array::from_fn(|_| null()));
+    for (expr, alias) in device.into_iter().zip(DEVICE_COLUMNS) {
+        select.expr_as(expr, Alias::new(alias));
+    }
+    for (expr, alias) in slot.into_iter().zip(SLOT_COLUMNS) {
+        select.expr_as(expr, Alias::new(alias));
+    }
+}
+
+/// The device page's statement: the device and its marketplaces, then its slots and their names.
+fn device_page_statement(organization_id: &str, device_id: &str) -> SelectStatement {
+    let device_column = |column: device::Column| Expr::col((device::Entity, column));
+    let image = |column: device_image::Column| Expr::col((device_image::Entity, column));
+    let marketplace = |column: device_marketplace::Column| Expr::col((device_marketplace::Entity, column));
+    let mut devices = Query::select();
+    part_columns(
+        &mut devices,
+        DEVICE_PART,
+        Some([
+            device_column(device::Column::Id),
+            device_column(device::Column::Kind),
+            device_column(device::Column::Name),
+            device_column(device::Column::ModelId),
+            device_column(device::Column::DeviceType),
+            device_column(device::Column::CreatedAt),
+            image(device_image::Column::Id),
+            image(device_image::Column::ContentType),
+            image(device_image::Column::Width),
+            image(device_image::Column::Height),
+            image(device_image::Column::ByteSize),
+            marketplace(device_marketplace::Column::MarketplaceCode),
+            marketplace(device_marketplace::Column::IsPrimary),
+            marketplace(device_marketplace::Column::FriendlyName),
+            marketplace(device_marketplace::Column::CertificationState),
+        ]),
+        None,
+    );
+    devices
+        .from(device::Entity)
+        .join(
+            JoinType::LeftJoin,
+            device_image::Entity,
+            Condition::all()
+                .add(image(device_image::Column::DeviceId).equals((device::Entity, device::Column::Id)))
+                .add(image(device_image::Column::OrganizationId).eq(organization_id)),
+        )
+        .join(
+            JoinType::LeftJoin,
+            device_marketplace::Entity,
+            Condition::all()
+                .add(
+                    marketplace(device_marketplace::Column::DeviceId)
+                        .equals((device::Entity, device::Column::Id)),
+                )
+                .add(marketplace(device_marketplace::Column::OrganizationId).eq(organization_id)),
+        )
+        .and_where(device_column(device::Column::Id).eq(device_id))
+        .and_where(device_column(device::Column::OrganizationId).eq(organization_id));
+
+    let slot_column = |column: slot::Column| Expr::col((slot::Entity, column));
+    let name = |column: slot_name::Column| Expr::col((slot_name::Entity, column));
+    let mut slots = Query::select();
+    part_columns(
+        &mut slots,
+        SLOT_PART,
+        None,
+        Some([
+            slot_column(slot::Column::Id),
+            slot_column(slot::Column::SlotId),
+            slot_column(slot::Column::CategoryCode),
+            slot_column(slot::Column::Position),
+            slot_column(slot::Column::ReplenishmentId),
+            name(slot_name::Column::MarketplaceCode),
+            name(slot_name::Column::Name),
+        ]),
+    );
+    slots
+        .from(slot::Entity)
+        .join(
+            JoinType::LeftJoin,
+            slot_name::Entity,
+            Condition::all()
+                .add(name(slot_name::Column::SlotKey).equals((slot::Entity, slot::Column::Id)))
+                .add(name(slot_name::Column::OrganizationId).eq(organization_id)),
+        )
+        .and_where(slot_column(slot::Column::DeviceId).eq(device_id))
+        .and_where(slot_column(slot::Column::OrganizationId).eq(organization_id));
+
+    // The device's rows come first ("device" sorts before "slot"), then the slots in their order.
+    devices
+        .union(UnionType::All, slots)
+        .order_by(Alias::new("part"), Order::Asc)
+        .order_by(Alias::new("position"), Order::Asc)
+        .order_by(Alias::new("slot_key"), Order::Asc)
+        .to_owned()
+}
+
+/// One device with its marketplaces, slots, names and image, as the member `viewer` may see it, in one
+/// statement.
 pub async fn load_device(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -260,46 +404,16 @@ pub async fn load_device(
     device_id: &str,
 ) -> Result<DeviceDetail, AppError> {
     let role = viewer.role_in(organization_id)?;
-    let rows = device::Entity::find_by_id(device_id)
-        .filter(device::Column::OrganizationId.eq(organization_id))
-        .select_only()
-        .columns([
-            device::Column::Id,
-            device::Column::Kind,
-            device::Column::Name,
-            device::Column::ModelId,
-            device::Column::DeviceType,
-            device::Column::CreatedAt,
-        ])
-        .column_as(device_image::Column::Id, "image_id")
-        .column_as(device_image::Column::ContentType, "image_content_type")
-        .column_as(device_image::Column::Width, "image_width")
-        .column_as(device_image::Column::Height, "image_height")
-        .column_as(device_image::Column::ByteSize, "image_byte_size")
-        .columns([
-            device_marketplace::Column::MarketplaceCode,
-            device_marketplace::Column::IsPrimary,
-            device_marketplace::Column::FriendlyName,
-            device_marketplace::Column::CertificationState,
-        ])
-        .join(JoinType::LeftJoin, image_of_device(organization_id))
-        .join(
-            JoinType::LeftJoin,
-            children_in_org::<device_marketplace::Entity, device::Entity>(
-                device_marketplace::Column::DeviceId,
-                device::Column::Id,
-                device_marketplace::Column::OrganizationId,
-                organization_id,
-            ),
-        )
-        .into_model::<DeviceRow>()
-        .all(conn)
-        .await?;
+    let statement = device_page_statement(organization_id, device_id);
+    let rows =
+        DevicePageRow::find_by_statement(conn.get_database_backend().build(&statement)).all(conn).await?;
+    let (rows, slot_rows): (Vec<DevicePageRow>, Vec<DevicePageRow>) =
+        rows.into_iter().partition(|row| row.part == DEVICE_PART);
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }
     let catalogues = load_catalogues(conn).await?;
-    let by_code: HashMap<&str, &DeviceRow> =
+    let by_code: HashMap<&str, &DevicePageRow> =
         rows.iter().filter_map(|row| Some((row.marketplace_code.as_deref()?, row))).collect();
     // Catalogue order, primary first.
     let mut marketplaces: Vec<DeviceMarketplace> = catalogues
@@ -318,53 +432,37 @@ pub async fn load_device(
     let other_marketplaces =
         catalogues.marketplaces.iter().filter(|m| !by_code.contains_key(m.code.as_str())).cloned().collect();
     let device = rows.into_iter().next().ok_or(AppError::NotFound)?;
+    let (Some(id), Some(kind), Some(name), Some(model_id), Some(created_at)) =
+        (device.id, device.kind, device.name, device.model_id, device.created_at)
+    else {
+        return Err(AppError::NotFound);
+    };
 
-    let rows = slot::Entity::find()
-        .filter(slot::Column::DeviceId.eq(device_id))
-        .filter(slot::Column::OrganizationId.eq(organization_id))
-        .select_also(slot_name::Entity)
-        .join(
-            JoinType::LeftJoin,
-            children_in_org::<slot_name::Entity, slot::Entity>(
-                slot_name::Column::SlotKey,
-                slot::Column::Id,
-                slot_name::Column::OrganizationId,
-                organization_id,
-            ),
-        )
-        .order_by_asc(slot::Column::Position)
-        .order_by_asc(slot::Column::Id)
-        .all(conn)
-        .await?;
-    let mut slots: Vec<slot::Model> = Vec::new();
-    let mut names: HashMap<String, BTreeMap<String, String>> = HashMap::new();
-    for (slot, name) in rows {
-        if let Some(name) = name {
-            names.entry(name.slot_key).or_default().insert(name.marketplace_code, name.name);
-        }
-        if slots.last().is_none_or(|last| last.id != slot.id) {
-            slots.push(slot);
-        }
-    }
     let category_names: HashMap<&str, &str> =
         catalogues.categories.iter().map(|c| (c.code.as_str(), c.name.as_str())).collect();
-    let slots = slots
-        .into_iter()
-        .map(|s| Slot {
-            category_name: category_names
-                .get(s.category_code.as_str())
-                .copied()
-                .unwrap_or_default()
-                .to_owned(),
-            names: names.remove(&s.id).unwrap_or_default(),
-            key: s.id,
-            slot_id: s.slot_id,
-            category: s.category_code,
-            position: s.position,
-            replenishment_id: s.replenishment_id,
-        })
-        .collect();
-
+    let mut slots: Vec<Slot> = Vec::new();
+    for row in slot_rows {
+        let (Some(key), Some(slot_id), Some(category), Some(position)) =
+            (row.slot_key, row.slot_id, row.category_code, row.position)
+        else {
+            continue;
+        };
+        if slots.last().is_none_or(|last| last.key != key) {
+            slots.push(Slot {
+                category_name: category_names.get(category.as_str()).copied().unwrap_or_default().to_owned(),
+                key,
+                slot_id,
+                category,
+                position,
+                replenishment_id: row.replenishment_id,
+                names: BTreeMap::new(),
+            });
+        }
+        if let (Some(code), Some(name), Some(slot)) = (row.name_marketplace, row.slot_name, slots.last_mut())
+        {
+            slot.names.insert(code, name);
+        }
+    }
     let image = match (
         device.image_id,
         device.image_content_type,
@@ -387,17 +485,17 @@ pub async fn load_device(
     };
 
     Ok(DeviceDetail {
-        kind: DeviceKind::parse(&device.kind).unwrap_or(DeviceKind::SkillsKit),
-        id: device.id,
-        name: device.name,
-        model_id: device.model_id,
+        kind: DeviceKind::parse(&kind).unwrap_or(DeviceKind::SkillsKit),
+        id,
+        name,
+        model_id,
         device_type: device.device_type,
         image,
         marketplaces,
         other_marketplaces,
         slots,
         categories: catalogues.categories,
-        created_at: display_time(device.created_at),
+        created_at: display_time(created_at),
         can_edit: role.can_edit(),
     })
 }
