@@ -78,13 +78,13 @@
         headers: { Accept: 'application/json' },
         body: new URLSearchParams({ value }),
       });
-      if (!response.ok) return;
-      answer = await response.json();
+      answer = response.ok ? await response.json() : {};
     } catch {
       // Offline or cut off: the submit still checks everything.
-      return;
+      answer = {};
     }
-    // A later change has its own answer coming; a page swapped out meanwhile needs none.
+    // A later change has its own answer coming; a page swapped out meanwhile needs none. No answer (refused,
+    // too long, offline) withdraws the last refusal, which was about another value: the submit judges this one.
     if (!input.isConnected || input.value !== value) return;
     showFieldError(input, typeof answer.message === 'string' ? answer.message : null);
   });

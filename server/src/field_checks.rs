@@ -17,8 +17,9 @@ use serde_json::json;
 /// form-encoded.
 const BODY_LIMIT: usize = 4 * 1024;
 
+/// What the field holds so far.
 #[derive(Deserialize)]
-pub struct Typed {
+struct Typed {
     #[serde(default)]
     value: String,
 }

@@ -426,6 +426,13 @@ async fn new_passwords_and_addresses_are_checked_before_a_submit_but_a_password_
     // Checking an old password against today's rules would only refuse it before the server could say
     // whether it is right.
     assert!(!tag_of(&html, "field-password").contains("data-check"), "sign-in password");
+    let (_, html) = app.page("/my").await;
+    assert!(!tag_of(&html, "field-password").contains("data-check"), "customer sign-in password");
+    assert!(
+        tag_of(&html, "new-customer-password").contains(r#"data-check="new_password""#),
+        "customer sign-up"
+    );
+    assert!(tag_of(&html, "new-customer-email").contains(r#"data-check="email""#), "customer sign-up email");
     let (_, html) = app.page("/reset-password?token=x").await;
     assert!(tag_of(&html, "field-password").contains(r#"data-check="new_password""#), "reset");
 

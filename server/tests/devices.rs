@@ -507,6 +507,16 @@ async fn fields_ask_the_servers_own_rules_before_a_submit() {
         .await
         .expect("cross-origin");
     assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    // The longest value a rule takes, 256 four-byte characters, fits the limit.
+    let longest = "🔑".repeat(256);
+    let answer =
+        app.client.post(app.url("/checks/new_password")).form(&[("value", longest.as_str())]).send().await;
+    let answer = answer.expect("longest");
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(
+        answer.json::<Value>().await.expect("JSON")["message"],
+        Value::from(Password::parse(&longest).err())
+    );
     let huge = "x".repeat(8 * 1024);
     let oversized = app
         .client

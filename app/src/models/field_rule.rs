@@ -13,9 +13,11 @@ pub enum FieldRule {
     SlotId,
     /// A friendly name or slot name in one marketplace's language.
     CustomerFacingName,
+    /// An email address to sign up, invite or add a tester with.
     Email,
     /// A password being chosen; the password typed to sign in is never checked.
     NewPassword,
+    /// An organization's name, when it is created or renamed.
     OrganizationName,
 }
 
@@ -73,6 +75,7 @@ mod tests {
         for rule in FieldRule::ALL {
             assert_eq!(FieldRule::from_name(rule.as_str()), Some(rule));
         }
+        assert_eq!(FieldRule::from_name("password"), None);
         assert_eq!(FieldRule::from_name("current_password"), None);
         assert_eq!(FieldRule::from_name(""), None);
     }

@@ -266,75 +266,57 @@ struct DevicePageRow {
 const DEVICE_PART: &str = "device";
 const SLOT_PART: &str = "slot";
 
-/// The columns each part fills, in the order `DevicePageRow` names them: a union pairs columns by place.
-const DEVICE_COLUMNS: [&str; 15] = [
-    "id",
-    "kind",
-    "name",
-    "model_id",
-    "device_type",
-    "created_at",
-    "image_id",
-    "image_content_type",
-    "image_width",
-    "image_height",
-    "image_byte_size",
-    "marketplace_code",
-    "is_primary",
-    "friendly_name",
-    "certification_state",
-];
-const SLOT_COLUMNS: [&str; 7] =
-    ["slot_key", "slot_id", "category_code", "position", "replenishment_id", "name_marketplace", "slot_name"];
-
-/// One part's select list: its name, then its own columns, and NULL for the other part's. A bare NULL
-/// takes its type from the other part, on PostgreSQL as on SQLite.
-fn part_columns(
-    select: &mut SelectStatement,
-    part: &str,
-    device: Option<[Expr; 15]>,
-    slot: Option<[Expr; 7]>,
-) {
+/// A part of the union: its name, then `columns`, each an expression with its alias.
+fn select_part(part: &str, columns: impl IntoIterator<Item = (&'static str, Expr)>) -> SelectStatement {
+    let mut select = Query::select();
     select.expr_as(Expr::val(part), Alias::new("part"));
-    let null = || Expr::cust("NULL");
-    let device = device.unwrap_or_else(|| std::array::from_fn(|_| null()));
-    let slot = slot.unwrap_or_else(|| std::array::from_fn(|_| null()));
-    for (expr, alias) in device.into_iter().zip(DEVICE_COLUMNS) {
+    for (alias, expr) in columns {
         select.expr_as(expr, Alias::new(alias));
     }
-    for (expr, alias) in slot.into_iter().zip(SLOT_COLUMNS) {
-        select.expr_as(expr, Alias::new(alias));
-    }
+    select
 }
 
-/// The device page's statement: the device and its marketplaces, then its slots and their names.
+/// The device page's statement: the device and its marketplaces, then its slots and their names. A union
+/// pairs columns by place, so both parts list every column in one order, the other part's as NULL (which
+/// takes its type from the part that fills it, on PostgreSQL as on SQLite).
 fn device_page_statement(organization_id: &str, device_id: &str) -> SelectStatement {
     let device_column = |column: device::Column| Expr::col((device::Entity, column));
     let image = |column: device_image::Column| Expr::col((device_image::Entity, column));
     let marketplace = |column: device_marketplace::Column| Expr::col((device_marketplace::Entity, column));
-    let mut devices = Query::select();
-    part_columns(
-        &mut devices,
-        DEVICE_PART,
-        Some([
-            device_column(device::Column::Id),
-            device_column(device::Column::Kind),
-            device_column(device::Column::Name),
-            device_column(device::Column::ModelId),
-            device_column(device::Column::DeviceType),
-            device_column(device::Column::CreatedAt),
-            image(device_image::Column::Id),
-            image(device_image::Column::ContentType),
-            image(device_image::Column::Width),
-            image(device_image::Column::Height),
-            image(device_image::Column::ByteSize),
-            marketplace(device_marketplace::Column::MarketplaceCode),
-            marketplace(device_marketplace::Column::IsPrimary),
-            marketplace(device_marketplace::Column::FriendlyName),
-            marketplace(device_marketplace::Column::CertificationState),
-        ]),
-        None,
-    );
+    let slot_column = |column: slot::Column| Expr::col((slot::Entity, column));
+    let name = |column: slot_name::Column| Expr::col((slot_name::Entity, column));
+    let device_columns = [
+        ("id", device_column(device::Column::Id)),
+        ("kind", device_column(device::Column::Kind)),
+        ("name", device_column(device::Column::Name)),
+        ("model_id", device_column(device::Column::ModelId)),
+        ("device_type", device_column(device::Column::DeviceType)),
+        ("created_at", device_column(device::Column::CreatedAt)),
+        ("image_id", image(device_image::Column::Id)),
+        ("image_content_type", image(device_image::Column::ContentType)),
+        ("image_width", image(device_image::Column::Width)),
+        ("image_height", image(device_image::Column::Height)),
+        ("image_byte_size", image(device_image::Column::ByteSize)),
+        ("marketplace_code", marketplace(device_marketplace::Column::MarketplaceCode)),
+        ("is_primary", marketplace(device_marketplace::Column::IsPrimary)),
+        ("friendly_name", marketplace(device_marketplace::Column::FriendlyName)),
+        ("certification_state", marketplace(device_marketplace::Column::CertificationState)),
+    ];
+    let slot_columns = [
+        ("slot_key", slot_column(slot::Column::Id)),
+        ("slot_id", slot_column(slot::Column::SlotId)),
+        ("category_code", slot_column(slot::Column::CategoryCode)),
+        ("position", slot_column(slot::Column::Position)),
+        ("replenishment_id", slot_column(slot::Column::ReplenishmentId)),
+        ("name_marketplace", name(slot_name::Column::MarketplaceCode)),
+        ("slot_name", name(slot_name::Column::Name)),
+    ];
+    let nulls = |columns: &[(&'static str, Expr)]| -> Vec<(&'static str, Expr)> {
+        columns.iter().map(|(alias, _)| (*alias, Expr::null())).collect()
+    };
+    let (device_nulls, slot_nulls) = (nulls(&device_columns), nulls(&slot_columns));
+
+    let mut devices = select_part(DEVICE_PART, device_columns.into_iter().chain(slot_nulls));
     devices
         .from(device::Entity)
         .join(
@@ -357,23 +339,7 @@ fn device_page_statement(organization_id: &str, device_id: &str) -> SelectStatem
         .and_where(device_column(device::Column::Id).eq(device_id))
         .and_where(device_column(device::Column::OrganizationId).eq(organization_id));
 
-    let slot_column = |column: slot::Column| Expr::col((slot::Entity, column));
-    let name = |column: slot_name::Column| Expr::col((slot_name::Entity, column));
-    let mut slots = Query::select();
-    part_columns(
-        &mut slots,
-        SLOT_PART,
-        None,
-        Some([
-            slot_column(slot::Column::Id),
-            slot_column(slot::Column::SlotId),
-            slot_column(slot::Column::CategoryCode),
-            slot_column(slot::Column::Position),
-            slot_column(slot::Column::ReplenishmentId),
-            name(slot_name::Column::MarketplaceCode),
-            name(slot_name::Column::Name),
-        ]),
-    );
+    let mut slots = select_part(SLOT_PART, device_nulls.into_iter().chain(slot_columns));
     slots
         .from(slot::Entity)
         .join(
@@ -435,7 +401,8 @@ pub async fn load_device(
     let (Some(id), Some(kind), Some(name), Some(model_id), Some(created_at)) =
         (device.id, device.kind, device.name, device.model_id, device.created_at)
     else {
-        return Err(AppError::NotFound);
+        tracing::error!(device_id, "the device part of a device page's statement lacks a NOT NULL column");
+        return Err(AppError::Internal);
     };
 
     let category_names: HashMap<&str, &str> =
@@ -445,7 +412,8 @@ pub async fn load_device(
         let (Some(key), Some(slot_id), Some(category), Some(position)) =
             (row.slot_key, row.slot_id, row.category_code, row.position)
         else {
-            continue;
+            tracing::error!(device_id, "the slot part of a device page's statement lacks a NOT NULL column");
+            return Err(AppError::Internal);
         };
         if slots.last().is_none_or(|last| last.key != key) {
             slots.push(Slot {

@@ -111,8 +111,8 @@ fn name_input(
             aria-describedby=message.is_some().then_some(message_id.clone())
             // A blank name is cleared by a save, so only a typed one is checked.
             data-check=(!readonly).then_some(FieldRule::CustomerFacingName.as_str())
-            data-error-id=message_id
-            data-blank-allowed=""
+            data-error-id=(!readonly).then_some(message_id)
+            data-blank-allowed=(!readonly).then_some("")
         />
         <FieldError message=Signal::stored(message) name=name/>
     }
