@@ -12,7 +12,8 @@ use crate::services::devices::{image_url, load_catalogues};
 use crate::services::display_time;
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, IntoCondition, LikeExpr, Order, Query, SelectStatement, UnionType,
+    Alias, Asterisk, Expr, ExprTrait, Func, IntoColumnRef, IntoCondition, LikeExpr, Order, Query,
+    SelectStatement, UnionType,
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, PaginatorTrait,
@@ -276,6 +277,18 @@ fn select_part(part: &str, columns: impl IntoIterator<Item = (&'static str, Expr
     select
 }
 
+/// The condition `children_in_org` joins on, for a statement built with sea-query alone.
+fn child_in_org<Child: EntityTrait>(
+    key: Child::Column,
+    parent_key: impl IntoColumnRef,
+    organization: Child::Column,
+    organization_id: &str,
+) -> Condition {
+    Condition::all()
+        .add(Expr::col((Child::default(), key)).equals(parent_key))
+        .add(Expr::col((Child::default(), organization)).eq(organization_id))
+}
+
 /// The device page's statement: the device and its marketplaces, then its slots and their names. A union
 /// pairs columns by place, so both parts list every column in one order, the other part's as NULL (which
 /// takes its type from the part that fills it, on PostgreSQL as on SQLite).
@@ -322,19 +335,22 @@ fn device_page_statement(organization_id: &str, device_id: &str) -> SelectStatem
         .join(
             JoinType::LeftJoin,
             device_image::Entity,
-            Condition::all()
-                .add(image(device_image::Column::DeviceId).equals((device::Entity, device::Column::Id)))
-                .add(image(device_image::Column::OrganizationId).eq(organization_id)),
+            child_in_org::<device_image::Entity>(
+                device_image::Column::DeviceId,
+                (device::Entity, device::Column::Id),
+                device_image::Column::OrganizationId,
+                organization_id,
+            ),
         )
         .join(
             JoinType::LeftJoin,
             device_marketplace::Entity,
-            Condition::all()
-                .add(
-                    marketplace(device_marketplace::Column::DeviceId)
-                        .equals((device::Entity, device::Column::Id)),
-                )
-                .add(marketplace(device_marketplace::Column::OrganizationId).eq(organization_id)),
+            child_in_org::<device_marketplace::Entity>(
+                device_marketplace::Column::DeviceId,
+                (device::Entity, device::Column::Id),
+                device_marketplace::Column::OrganizationId,
+                organization_id,
+            ),
         )
         .and_where(device_column(device::Column::Id).eq(device_id))
         .and_where(device_column(device::Column::OrganizationId).eq(organization_id));
@@ -345,9 +361,12 @@ fn device_page_statement(organization_id: &str, device_id: &str) -> SelectStatem
         .join(
             JoinType::LeftJoin,
             slot_name::Entity,
-            Condition::all()
-                .add(name(slot_name::Column::SlotKey).equals((slot::Entity, slot::Column::Id)))
-                .add(name(slot_name::Column::OrganizationId).eq(organization_id)),
+            child_in_org::<slot_name::Entity>(
+                slot_name::Column::SlotKey,
+                (slot::Entity, slot::Column::Id),
+                slot_name::Column::OrganizationId,
+                organization_id,
+            ),
         )
         .and_where(slot_column(slot::Column::DeviceId).eq(device_id))
         .and_where(slot_column(slot::Column::OrganizationId).eq(organization_id));
