@@ -1,4 +1,4 @@
-// Field checks before a submit. A field marked `data-check` (the `check` of `Field` in
+// Field checks before a submit. A field marked `data-check` (the `check` of `Field` or `TextareaField` in
 // components/forms.rs) asks the server for its rule once its value changes, POST /checks/<rule> with the
 // value in the body (it may be a new password, which must not reach an address), and shows the answer
 // where the submit's error would appear: the element `data-error-id` names, at the end of the field. The
@@ -65,7 +65,8 @@
 
   document.addEventListener('change', async (event) => {
     const input = event.target;
-    if (!(input instanceof HTMLInputElement) || !input.dataset.check || !input.dataset.errorId) return;
+    const checkable = input instanceof HTMLInputElement || input instanceof HTMLTextAreaElement;
+    if (!checkable || !input.dataset.check || !input.dataset.errorId) return;
     const value = input.value;
     if (value.trim() === '' && 'blankAllowed' in input.dataset) {
       showFieldError(input, null);

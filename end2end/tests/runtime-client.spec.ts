@@ -11,7 +11,7 @@
  * page visited is checked with axe.
  */
 import { createHmac } from 'node:crypto';
-import type { BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext, Page, Request } from '@playwright/test';
 import { expect, test } from '../support/test';
 import { javaScriptEnabled, settle } from '../support/page';
 import { extractLink, waitForMail } from '../support/mail';
@@ -120,7 +120,26 @@ test('a maker’s cloud links a device through the consent page and drives every
     // A plain-http return URL off loopback is refused next to the field.
     await field(page, 'Name').fill('Brew Cloud');
     await field(page, 'Return URLs').fill('http://cloud.example/callback');
+    if (javaScriptEnabled()) {
+      // Leaving the field asks the server's rule and submits nothing.
+      const posts: string[] = [];
+      const recordPost = (request: Request) => {
+        if (request.method() === 'POST') posts.push(new URL(request.url()).pathname);
+      };
+      page.on('request', recordPost);
+      await field(page, 'Return URLs').press('Tab');
+      await expect(field(page, 'Return URLs')).toHaveAccessibleDescription(
+        /Plain http is allowed only for localhost; use https\./,
+      );
+      page.off('request', recordPost);
+      expect(posts).toContain('/checks/return_urls');
+      expect(posts.filter((path) => !path.startsWith('/checks/'))).toEqual([]);
+      await checkpoint(page);
+    }
     await button(page, 'Create profile').click();
+    // Only the submit's answer carries the form's message.
+    const refused = page.getByRole('alert').filter({ hasText: 'Please correct the fields marked below.' });
+    await expect(refused).toBeVisible();
     await expect(field(page, 'Return URLs')).toHaveAttribute('aria-invalid', 'true');
     await settle(page);
     await field(page, 'Return URLs').fill(cloud.url);

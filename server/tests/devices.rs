@@ -494,8 +494,13 @@ async fn fields_ask_the_servers_own_rules_before_a_submit() {
     assert_eq!(check("email", "ada@").await.1, Value::from(Email::parse("ada@").expect_err("no domain")));
     assert_eq!(check("organization_name", "A").await.1, Value::from(OrgName::parse("A").expect_err("short")));
     assert_eq!(check("customer_facing_name", "Filtre à eau").await, (StatusCode::OK, Value::Null));
+    assert_eq!(check("profile_name", "").await.1, Value::from("Enter a name for the profile."));
+    assert_eq!(
+        check("return_urls", "https://example.com/cb\nhttps://example.com/cb").await.1,
+        Value::from("https://example.com/cb is listed twice.")
+    );
 
-    // The value travels only in a body, from this origin, and no larger than the longest password.
+    // The value travels only in a body, from this origin, and no larger than the longest list of return URLs.
     let by_address =
         app.client.get(app.url("/checks/email")).query(&[("value", "ada@")]).send().await.expect("get");
     assert_eq!(by_address.status(), StatusCode::METHOD_NOT_ALLOWED);
@@ -507,20 +512,21 @@ async fn fields_ask_the_servers_own_rules_before_a_submit() {
         .await
         .expect("cross-origin");
     assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
-    // The longest value a rule takes, 256 four-byte characters, fits the limit.
-    let longest = "🔑".repeat(256);
+    // The longest list of return URLs, ten of 2,048 bytes with nearly every byte escaped, fits the limit.
+    let prefix_len = "https://example.com/0".len();
+    let longest = (0..10)
+        .map(|n| format!("https://example.com/{n}{}", "!".repeat(2048 - prefix_len)))
+        .collect::<Vec<_>>()
+        .join("\n");
     let answer =
-        app.client.post(app.url("/checks/new_password")).form(&[("value", longest.as_str())]).send().await;
+        app.client.post(app.url("/checks/return_urls")).form(&[("value", longest.as_str())]).send().await;
     let answer = answer.expect("longest");
     assert_eq!(answer.status(), StatusCode::OK);
-    assert_eq!(
-        answer.json::<Value>().await.expect("JSON")["message"],
-        Value::from(Password::parse(&longest).err())
-    );
-    let huge = "x".repeat(8 * 1024);
+    assert_eq!(answer.json::<Value>().await.expect("JSON")["message"], Value::Null);
+    let huge = "x".repeat(65 * 1024);
     let oversized = app
         .client
-        .post(app.url("/checks/new_password"))
+        .post(app.url("/checks/return_urls"))
         .form(&[("value", huge.as_str())])
         .send()
         .await
@@ -558,6 +564,14 @@ async fn fields_ask_the_servers_own_rules_before_a_submit() {
     let start = html[..at].rfind('<').expect("tag start");
     let friendly = &html[start..at + html[at..].find('>').expect("tag end")];
     assert!(friendly.contains("data-blank-allowed") && friendly.contains("data-error-id="), "{friendly}");
+    let (_, html) = app.page(&format!("/orgs/{org}/settings/security-profiles")).await;
+    assert!(input(&html, "field-name").contains(r#"data-check="profile_name""#), "profile name");
+    let urls = input(&html, "new-profile-return-urls");
+    assert!(
+        urls.contains(r#"data-check="return_urls""#)
+            && urls.contains(r#"data-error-id="new-profile-return-urls-error""#),
+        "{urls}"
+    );
 }
 
 #[tokio::test]

@@ -154,7 +154,9 @@ pub fn SelectField(
     }
 }
 
-/// A labelled textarea with a hint and its error below.
+/// A labelled textarea with a hint and its error below. The error's ID comes from the textarea's: the field
+/// check script shows a refusal in the element of that ID, and a page may hold several forms with a
+/// textarea of the same name whose refusals show at once.
 #[component]
 pub fn TextareaField(
     label: &'static str,
@@ -164,16 +166,31 @@ pub fn TextareaField(
     value: String,
     message: Signal<Option<String>>,
     #[prop(default = "2")] rows: &'static str,
+    /// The server's rule for the value, checked once it changes (app/src/field_checks.js).
+    #[prop(optional)]
+    check: Option<FieldRule>,
 ) -> impl IntoView {
-    let error_name = name.clone();
     let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
     let hint_ref = hint_id.clone();
+    let error_ref = error_id.clone();
+    let checked_error_id = check.map(|_| error_id.clone());
     view! {
         <div class="field" class:invalid=move || message.get().is_some()>
             <label for=id.clone()>{label}</label>
             <p class="hint" id=hint_id>{hint}</p>
-            <textarea id=id name=name.clone() rows=rows aria-invalid=move || message.get().map(|_| "true") aria-describedby=move || described(Some(&hint_ref), message.get().map(|_| error_id(&name)))>{value}</textarea>
-            <FieldError message name=error_name/>
+            <textarea
+                id=id
+                name=name
+                rows=rows
+                aria-invalid=move || message.get().map(|_| "true")
+                aria-describedby=move || described(Some(&hint_ref), message.get().map(|_| error_ref.clone()))
+                data-check=check.map(FieldRule::as_str)
+                data-error-id=checked_error_id
+            >{value}</textarea>
+            {move || {
+                message.get().map(|text| view! { <p class="field-error" id=error_id.clone()>{text}</p> })
+            }}
         </div>
     }
 }

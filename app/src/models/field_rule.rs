@@ -3,6 +3,7 @@
 //! field's format is judged in the submit's words. What needs the database (a model ID already taken, a
 //! slot ID used twice, an email address already registered) is still found by the submit alone.
 
+use super::security_profile::{parse_return_urls, ProfileName};
 use super::{CustomerFacingName, DeviceName, DeviceType, Email, ModelId, OrgName, Password, SlotId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,10 +20,14 @@ pub enum FieldRule {
     NewPassword,
     /// An organization's name, when it is created or renamed.
     OrganizationName,
+    /// A security profile's name.
+    ProfileName,
+    /// A security profile's return URLs, one per line.
+    ReturnUrls,
 }
 
 impl FieldRule {
-    pub const ALL: [FieldRule; 8] = [
+    pub const ALL: [FieldRule; 10] = [
         FieldRule::DeviceName,
         FieldRule::ModelId,
         FieldRule::DeviceType,
@@ -31,6 +36,8 @@ impl FieldRule {
         FieldRule::Email,
         FieldRule::NewPassword,
         FieldRule::OrganizationName,
+        FieldRule::ProfileName,
+        FieldRule::ReturnUrls,
     ];
 
     /// The rule's name in the field's `data-check` attribute and in the check's address.
@@ -44,6 +51,8 @@ impl FieldRule {
             FieldRule::Email => "email",
             FieldRule::NewPassword => "new_password",
             FieldRule::OrganizationName => "organization_name",
+            FieldRule::ProfileName => "profile_name",
+            FieldRule::ReturnUrls => "return_urls",
         }
     }
 
@@ -62,6 +71,8 @@ impl FieldRule {
             FieldRule::Email => Email::parse(value).map(drop),
             FieldRule::NewPassword => Password::parse(value).map(drop),
             FieldRule::OrganizationName => OrgName::parse(value).map(drop),
+            FieldRule::ProfileName => ProfileName::parse(value).map(drop),
+            FieldRule::ReturnUrls => parse_return_urls(value).map(drop),
         }
     }
 }
@@ -122,5 +133,16 @@ mod tests {
             FieldRule::OrganizationName.check("A"),
             Err("An organization name has 2 to 80 characters.".to_owned())
         );
+        assert_eq!(FieldRule::ProfileName.check(" "), Err("Enter a name for the profile.".to_owned()));
+        assert_eq!(FieldRule::ProfileName.check("Cloud"), Ok(()));
+        assert_eq!(
+            FieldRule::ReturnUrls.check("https://example.com/done\nhttp://example.com/back"),
+            Err("Plain http is allowed only for localhost; use https.".to_owned())
+        );
+        assert_eq!(
+            FieldRule::ReturnUrls.check("https://example.com/done\n\nhttp://localhost:8080/back"),
+            Ok(())
+        );
+        assert_eq!(FieldRule::ReturnUrls.check("\n"), Err("Enter at least one return URL.".to_owned()));
     }
 }

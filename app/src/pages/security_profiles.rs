@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::models::security_profile::{
     FreshSecret, SecurityProfileView, SecurityProfilesTab, OVERLAP_CHOICES,
 };
+use crate::models::FieldRule;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -172,8 +173,24 @@ fn EditForm(
                 <FormAlert error/>
                 <input type="hidden" name="org" value=org_id.clone()/>
                 <input type="hidden" name="profile" value=profile_id.clone()/>
-                <Field label="Name" name="name" id=format!("profile-{profile_id}-name") error value=Some(name.clone())/>
-                <TextareaField label="Return URLs" hint=RETURN_URLS_HINT id=urls_id.clone() name="return_urls".into() value=typed_urls.clone() message=Signal::derive(move || error.get().and_then(|e| e.field_message("return_urls"))) rows="3"/>
+                <Field
+                    label="Name"
+                    name="name"
+                    id=format!("profile-{profile_id}-name")
+                    error
+                    value=Some(name.clone())
+                    check=FieldRule::ProfileName
+                />
+                <TextareaField
+                    label="Return URLs"
+                    hint=RETURN_URLS_HINT
+                    id=urls_id.clone()
+                    name="return_urls".into()
+                    value=typed_urls.clone()
+                    message=Signal::derive(move || error.get().and_then(|e| e.field_message("return_urls")))
+                    rows="3"
+                    check=FieldRule::ReturnUrls
+                />
                 <Submit label="Save profile"/>
             </ActionForm>
         </details>
@@ -229,8 +246,23 @@ fn CreateForm(org_id: String, create: ServerAction<CreateSecurityProfile>) -> im
         <ActionForm action=create attr:class="form" attr:novalidate=true>
             <FormAlert error=error/>
             <input type="hidden" name="org" value=org_id/>
-            <Field label="Name" name="name" error=error hint="For your team only; customers never see it."/>
-            <TextareaField label="Return URLs" hint=RETURN_URLS_HINT id="new-profile-return-urls".into() name="return_urls".into() value=typed_urls() message=Signal::derive(move || error.get().and_then(|e| e.field_message("return_urls"))) rows="3"/>
+            <Field
+                label="Name"
+                name="name"
+                error=error
+                hint="For your team only; customers never see it."
+                check=FieldRule::ProfileName
+            />
+            <TextareaField
+                label="Return URLs"
+                hint=RETURN_URLS_HINT
+                id="new-profile-return-urls".into()
+                name="return_urls".into()
+                value=typed_urls()
+                message=Signal::derive(move || error.get().and_then(|e| e.field_message("return_urls")))
+                rows="3"
+                check=FieldRule::ReturnUrls
+            />
             <Submit label="Create profile"/>
         </ActionForm>
     }
