@@ -111,7 +111,12 @@ pub fn error_id(name: &str) -> String {
 /// group, a row of a table), placed right after it.
 #[component]
 pub fn FieldError(#[prop(into)] message: Signal<Option<String>>, name: String) -> impl IntoView {
-    let id = error_id(&name);
+    view! { <ErrorBelow message id=error_id(&name)/> }
+}
+
+/// A field's message, in the element of ID `id` that the field's `aria-describedby` names.
+#[component]
+fn ErrorBelow(message: Signal<Option<String>>, id: String) -> impl IntoView {
     move || message.get().map(|text| view! { <p class="field-error" id=id.clone()>{text}</p> })
 }
 
@@ -133,7 +138,8 @@ pub fn described(hint: Option<&str>, error: Option<String>) -> Option<String> {
     (!ids.is_empty()).then(|| ids.join(" "))
 }
 
-/// A labelled select with its error below, for options the caller renders.
+/// A labelled select with its error below, for options the caller renders. The error's ID comes from the
+/// select's, since a page may hold several selects of the same name (one per profile, one per form).
 #[component]
 pub fn SelectField(
     label: &'static str,
@@ -142,14 +148,15 @@ pub fn SelectField(
     message: Signal<Option<String>>,
     children: Children,
 ) -> impl IntoView {
-    let error_name = name.clone();
+    let error_id = format!("{id}-error");
+    let error_ref = error_id.clone();
     view! {
         <div class="field" class:invalid=move || message.get().is_some()>
             <label for=id.clone()>{label}</label>
-            <select id=id name=name.clone() aria-invalid=move || message.get().map(|_| "true") aria-describedby=move || message.get().map(|_| error_id(&name))>
+            <select id=id name=name aria-invalid=move || message.get().map(|_| "true") aria-describedby=move || message.get().map(|_| error_ref.clone())>
                 {children()}
             </select>
-            <FieldError message name=error_name/>
+            <ErrorBelow message id=error_id/>
         </div>
     }
 }
@@ -188,9 +195,48 @@ pub fn TextareaField(
                 data-check=check.map(FieldRule::as_str)
                 data-error-id=checked_error_id
             >{value}</textarea>
-            {move || {
-                message.get().map(|text| view! { <p class="field-error" id=error_id.clone()>{text}</p> })
-            }}
+            <ErrorBelow message id=error_id/>
         </div>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selects_and_textareas_name_their_error_after_their_own_id() {
+        let owner = Owner::new();
+        owner.set();
+        let message = Signal::derive(|| Some("Choose how long.".to_owned()));
+        let select = view! {
+            <SelectField label="Overlap" id="profile-1-overlap".into() name="overlap_hours".into() message>
+                <option value="1">"1 hour"</option>
+            </SelectField>
+        }
+        .to_html();
+        assert!(select.contains(r#"aria-describedby="profile-1-overlap-error""#), "{select}");
+        assert!(
+            select.contains(r#"<p id="profile-1-overlap-error" class="field-error">Choose how long."#),
+            "{select}"
+        );
+        let textarea = view! {
+            <TextareaField
+                label="Return URLs"
+                hint="One per line."
+                id="profile-1-return-urls".into()
+                name="return_urls".into()
+                value=String::new()
+                message
+                check=FieldRule::ReturnUrls
+            />
+        }
+        .to_html();
+        assert!(
+            textarea.contains(r#"aria-describedby="profile-1-return-urls-hint profile-1-return-urls-error""#),
+            "{textarea}"
+        );
+        assert!(textarea.contains(r#"data-error-id="profile-1-return-urls-error""#), "{textarea}");
+        assert!(textarea.contains(r#"id="profile-1-return-urls-error""#), "{textarea}");
     }
 }
