@@ -237,6 +237,10 @@ mod tests {
             "{textarea}"
         );
         assert!(textarea.contains(r#"data-error-id="profile-1-return-urls-error""#), "{textarea}");
-        assert!(textarea.contains(r#"id="profile-1-return-urls-error""#), "{textarea}");
+        // Matched with its tag: `data-error-id="…"` alone would contain `id="…"` too.
+        assert!(
+            textarea.contains(r#"<p id="profile-1-return-urls-error" class="field-error">Choose how long."#),
+            "{textarea}"
+        );
     }
 }
