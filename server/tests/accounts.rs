@@ -222,6 +222,39 @@ async fn signing_out_ends_the_session() {
     assert!(response.headers()["location"].to_str().expect("location").starts_with("/signin"));
 }
 
+/// Portal pages read the session together with its user: one that has passed its expiry must still sign
+/// the visitor out, on pages inside an organization and outside any.
+#[tokio::test]
+async fn a_session_past_its_expiry_signs_the_visitor_out_of_every_page() {
+    use sea_orm::sea_query::Expr;
+    let app = spawn_app().await;
+    let organization = app.signed_in_owner("lapsed@example.com", "Lapsed").await;
+    for path in [format!("/orgs/{organization}"), "/account".to_owned()] {
+        assert_eq!(app.get(&path).await.status(), StatusCode::OK, "{path} before the expiry");
+    }
+
+    let account = user::Entity::find()
+        .filter(user::Column::Email.eq("lapsed@example.com"))
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("user");
+    let expired = session::Entity::update_many()
+        .col_expr(session::Column::ExpiresAt, Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)))
+        .filter(session::Column::UserId.eq(account.id))
+        .exec(&app.db)
+        .await
+        .expect("expire");
+    assert_eq!(expired.rows_affected, 1);
+
+    for path in [format!("/orgs/{organization}"), "/account".to_owned()] {
+        let response = app.get(&path).await;
+        assert_eq!(response.status(), StatusCode::FOUND, "{path} after the expiry");
+        let location = response.headers()["location"].to_str().expect("location").to_owned();
+        assert!(location.starts_with("/signin"), "{path} sent to {location}");
+    }
+}
+
 #[tokio::test]
 async fn password_reset_link_is_single_use_and_ends_every_session() {
     let app = spawn_app().await;

@@ -9,8 +9,7 @@ use leptos::prelude::*;
 pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
     use super::server::*;
     let (state, session) = (state()?, session().await?);
-    let Ok(user_id) = signed_in_user_id(&session).await else { return Ok(None) };
-    match crate::services::organizations::load_viewer(&state.db, &user_id).await {
+    match viewer(&state, &session).await {
         Ok(viewer) => Ok(Some(viewer)),
         Err(AppError::Unauthenticated) => Ok(None),
         Err(error) => finish(Err(error)).await,

@@ -35,8 +35,17 @@ pub async fn signed_in_user_id(session: &Session) -> Result<String, AppError> {
 /// change that affects memberships would find the request's first answer here, so changes check roles
 /// against the database inside their own work.
 pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppError> {
-    let user_id = signed_in_user_id(session).await?;
-    let load = || crate::services::organizations::load_viewer(&state.reads, &user_id);
+    let load = || async {
+        use crate::services::{organizations, session_store};
+        match session.id() {
+            // The session as stored, read together with its user; a session this request changed (or
+            // already found ended) is asked for its user instead.
+            Some(id) if !session.is_modified() => {
+                organizations::load_viewer_of_session(&state.reads, &session_store::row_key(&id)).await
+            }
+            _ => organizations::load_viewer(&state.reads, &signed_in_user_id(session).await?).await,
+        }
+    };
     match use_context::<RequestViewer>() {
         Some(RequestViewer(cell)) => cell.get_or_try_init(load).await.cloned(),
         None => load().await,

@@ -1,14 +1,15 @@
 //! Organizations and the memberships that scope every tenant-owned query.
 
-use crate::entities::{membership, organization, user};
+use crate::entities::{membership, organization, session, user};
 use crate::error::{parse_field, AppError};
 use crate::models::{OrgName, OrgSummary, Role, Viewer};
 use crate::services::accounts::insert_organization;
 use crate::services::audit::{self, Actor};
+use crate::services::now;
 use crate::services::transactions;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef, RelationTrait, Select, Set,
 };
 
 /// One row per membership of the user (a single row without one for a user of no organization).
@@ -22,10 +23,33 @@ struct ViewerRow {
     role: Option<String>,
 }
 
-/// The signed-in user with the organizations they belong to, oldest membership first, in one query: every
-/// page inside the portal starts with it.
+/// The user `user_id` with the organizations they belong to, oldest membership first, in one query.
 pub async fn load_viewer(conn: &impl ConnectionTrait, user_id: &str) -> Result<Viewer, AppError> {
-    let rows = user::Entity::find_by_id(user_id)
+    viewer_from(viewer_rows().filter(user::Column::Id.eq(user_id)).into_model().all(conn).await?)
+}
+
+/// The user signed in to the unexpired session stored under `session_key`, read in the same statement as
+/// the session itself: every page inside the portal starts with it, and a separate session load would be
+/// one more round trip to the database per page.
+pub async fn load_viewer_of_session(
+    conn: &impl ConnectionTrait,
+    session_key: &str,
+) -> Result<Viewer, AppError> {
+    let signed_in: RelationDef =
+        session::Entity::belongs_to(user::Entity).from(session::Column::UserId).to(user::Column::Id).into();
+    let rows = viewer_rows()
+        .join_rev(JoinType::InnerJoin, signed_in)
+        .filter(session::Column::Id.eq(session_key))
+        .filter(session::Column::ExpiresAt.gt(now()))
+        .into_model()
+        .all(conn)
+        .await?;
+    viewer_from(rows)
+}
+
+/// A user's columns with their memberships left-joined, oldest membership first.
+fn viewer_rows() -> Select<user::Entity> {
+    user::Entity::find()
         .select_only()
         .columns([user::Column::Id, user::Column::Email, user::Column::IsReviewer])
         .column_as(organization::Column::Id, "organization_id")
@@ -35,9 +59,9 @@ pub async fn load_viewer(conn: &impl ConnectionTrait, user_id: &str) -> Result<V
         .join(JoinType::LeftJoin, membership::Relation::Organization.def())
         .order_by_asc(membership::Column::CreatedAt)
         .order_by_asc(organization::Column::Id)
-        .into_model::<ViewerRow>()
-        .all(conn)
-        .await?;
+}
+
+fn viewer_from(rows: Vec<ViewerRow>) -> Result<Viewer, AppError> {
     let Some(first) = rows.first() else { return Err(AppError::Unauthenticated) };
     let (user_id, email, is_reviewer) = (first.id.clone(), first.email.clone(), first.is_reviewer);
     let organizations = rows

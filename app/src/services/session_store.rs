@@ -52,13 +52,18 @@ fn backend(error: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(error.to_string())
 }
 
+/// The key a session's row is stored under: a hash of its ID.
+pub fn row_key(id: &Id) -> String {
+    hash_secret(&id.to_string())
+}
+
 fn encode(record: &Record) -> session_store::Result<session::ActiveModel> {
     let data =
         serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
     let user_id = record.data.get(USER_ID_KEY).and_then(|v| v.as_str()).map(str::to_owned);
     let expires_at = DateTime::from_timestamp(record.expiry_date.unix_timestamp(), 0).unwrap_or_else(now);
     Ok(session::ActiveModel {
-        id: Set(hash_secret(&record.id.to_string())),
+        id: Set(row_key(&record.id)),
         user_id: Set(user_id),
         data: Set(data),
         expires_at: Set(expires_at),
@@ -87,7 +92,7 @@ impl SessionStore for DatabaseSessionStore {
         let row = encode(record)?;
         session::Entity::update_many()
             .set(row.clone())
-            .filter(session::Column::Id.eq(hash_secret(&record.id.to_string())))
+            .filter(session::Column::Id.eq(row_key(&record.id)))
             .exec(&self.db)
             .await
             .map_err(backend)?;
@@ -95,7 +100,7 @@ impl SessionStore for DatabaseSessionStore {
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(row) = session::Entity::find_by_id(hash_secret(&session_id.to_string()))
+        let Some(row) = session::Entity::find_by_id(row_key(session_id))
             .filter(session::Column::ExpiresAt.gt(now()))
             .one(&self.reads)
             .await
@@ -111,10 +116,7 @@ impl SessionStore for DatabaseSessionStore {
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(hash_secret(&session_id.to_string()))
-            .exec(&self.db)
-            .await
-            .map_err(backend)?;
+        session::Entity::delete_by_id(row_key(session_id)).exec(&self.db).await.map_err(backend)?;
         Ok(())
     }
 }
