@@ -78,6 +78,36 @@ def wrk(path, cookie, connections, duration):
     return rate, percentiles.get("50", "?"), percentiles.get("99", "?"), int(non_2xx.group(1)) if non_2xx else 0, count
 
 
+def seed(workdir, database_url, devices):
+    """Signs up an owner on the running server and registers `devices` devices for their organization;
+    answers the owner's session cookie and the pages to load: (name, path, target req/s)."""
+    client, org = signed_in_owner(workdir, "Portal Bench")
+    for n in range(devices):
+        call(client, "register_device", {"org": org, "kind": "skills_kit", "name": f"Bench device {n:04}",
+                                         "model_id": f"PB-{n:04}", "marketplace": "US",
+                                         "category": "water_filter"})
+    if database_url.startswith("postgres"):
+        # Measures the steady state: autovacuum gathers the new rows' statistics within a minute or so,
+        # and until then the planner sorts all 1,000 devices for a page of 50 (the list's query took
+        # 1.8 ms instead of 0.3 ms).
+        subprocess.run(["psql", database_url, "-qc", "ANALYZE"], check=True)
+    device = call(client, "list_devices", {"org": org, "search": "", "page": "1"})["devices"][0]["id"]
+    pages = [("device page", f"/orgs/{org}/devices/{device}", 3000),
+             (f"device list ({devices} devices)", f"/orgs/{org}", 1500)]
+    return session_cookie(client), pages
+
+
+def load(path, cookie, server_pid, postgres, duration):
+    """`wrk` at 64 connections on one page: its figures (see `wrk`) and the CPU time each request cost the
+    server and PostgreSQL's processes, in µs."""
+    before = (cpu_seconds([server_pid]), cpu_seconds(postgres_pids() if postgres else []))
+    loaded = wrk(path, cookie, 64, duration)
+    requests = loaded[4]
+    server_us = cpu_used_since(before[0], [server_pid]) / requests * 1e6
+    database_us = cpu_used_since(before[1], postgres_pids() if postgres else []) / requests * 1e6
+    return loaded, server_us, database_us
+
+
 def measure(binary, database_url, workdir, devices, duration):
     postgres = database_url.startswith("postgres")
     label = "PostgreSQL" if postgres else "SQLite"
@@ -85,29 +115,12 @@ def measure(binary, database_url, workdir, devices, duration):
     cold = server.start()
     try:
         idle = rss_mb(server.process.pid, "VmRSS")
-        client, org = signed_in_owner(workdir, "Portal Bench")
-        for n in range(devices):
-            call(client, "register_device", {"org": org, "kind": "skills_kit", "name": f"Bench device {n:04}",
-                                             "model_id": f"PB-{n:04}", "marketplace": "US",
-                                             "category": "water_filter"})
-        if postgres:
-            # Measures the steady state: autovacuum gathers the new rows' statistics within a minute or so,
-            # and until then the planner sorts all 1,000 devices for a page of 50 (the list's query took
-            # 1.8 ms instead of 0.3 ms).
-            subprocess.run(["psql", database_url, "-qc", "ANALYZE"], check=True)
-        device = call(client, "list_devices", {"org": org, "search": "", "page": "1"})["devices"][0]["id"]
-        cookie = session_cookie(client)
-        pages = [("device page", f"/orgs/{org}/devices/{device}", 3000),
-                 (f"device list ({devices} devices)", f"/orgs/{org}", 1500)]
+        cookie, pages = seed(workdir, database_url, devices)
         print(f"\n{label}: cold start with migrations {cold:.2f} s (target < 1 s); idle RSS {idle:.0f} MB "
               f"(target < 60 MB)")
         for name, path, target in pages:
             single = wrk(path, cookie, 1, max(3, duration // 2))
-            before = (cpu_seconds([server.process.pid]), cpu_seconds(postgres_pids() if postgres else []))
-            loaded = wrk(path, cookie, 64, duration)
-            requests = loaded[4]
-            server_us = cpu_used_since(before[0], [server.process.pid]) / requests * 1e6
-            database_us = cpu_used_since(before[1], postgres_pids() if postgres else []) / requests * 1e6
+            loaded, server_us, database_us = load(path, cookie, server.process.pid, postgres, duration)
             print(f"  {name:<30} 64 connections: {loaded[0]:>8,.0f} req/s (target ≥ {target:,}), p50 {loaded[1]}, "
                   f"p99 {loaded[2]}, non-2xx {loaded[3]}; one client: p50 {single[1]}, p99 {single[2]}")
             print(f"  {'':<30} CPU per request: server {server_us:.0f} µs"
