@@ -15,6 +15,7 @@ mod m20261124_000010_notification_registration;
 mod m20261124_000011_create_sandbox_clock_and_certification;
 mod m20261124_000012_test_account_acceptance;
 mod m20261124_000013_device_list_order;
+mod m20261206_000014_organization_device_count;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000011_create_sandbox_clock_and_certification::Migration),
             Box::new(m20261124_000012_test_account_acceptance::Migration),
             Box::new(m20261124_000013_device_list_order::Migration),
+            Box::new(m20261206_000014_organization_device_count::Migration),
         ]
     }
 }

@@ -7,6 +7,8 @@ pub struct Model {
     pub id: String,
     pub name: String,
     pub created_at: DateTimeUtc,
+    /// Kept by database triggers on `device` (migration m20261206_000014), never written by the application.
+    pub device_count: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -114,6 +114,8 @@ pub async fn insert_organization(
         id: Set(organization_id.clone()),
         name: Set(name.to_owned()),
         created_at: Set(at),
+        // The database starts it at 0 and its triggers keep it.
+        device_count: sea_orm::ActiveValue::NotSet,
     }
     .insert(txn)
     .await?;

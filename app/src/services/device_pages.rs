@@ -2,7 +2,7 @@
 //! is a page load on every visit, so each loads in as few queries as it can: joins instead of one query
 //! per table.
 
-use crate::entities::{device, device_image, device_marketplace, slot, slot_name};
+use crate::entities::{device, device_image, device_marketplace, organization, slot, slot_name};
 use crate::error::AppError;
 use crate::models::{
     DeviceDetail, DeviceImage, DeviceKind, DeviceList, DeviceMarketplace, DeviceSummary, MarketplaceState,
@@ -149,13 +149,27 @@ fn count_of(query: sea_orm::Select<device::Entity>) -> Expr {
     Expr::from(query.select_only().expr(Func::count(Expr::col(Asterisk))).into_query())
 }
 
+/// The organization's device count (kept by the database as devices are added), as a subquery: counting
+/// the devices themselves would cost every list load a pass over all of them.
+fn device_count_of(organization_id: &str) -> Expr {
+    Expr::from(
+        organization::Entity::find_by_id(organization_id)
+            .select_only()
+            .column(organization::Column::DeviceCount)
+            .into_query(),
+    )
+}
+
 /// How many devices the organization has, and how many of them match `search`.
 async fn count_devices(
     conn: &impl ConnectionTrait,
     organization_id: &str,
     search: &str,
 ) -> Result<(u64, u64), AppError> {
-    let total = devices_matching(organization_id, "").count(conn).await?;
+    let total = organization::Entity::find_by_id(organization_id)
+        .one(conn)
+        .await?
+        .map_or(0, |organization| u64::try_from(organization.device_count).unwrap_or(0));
     let matching =
         if search.is_empty() { total } else { devices_matching(organization_id, search).count(conn).await? };
     Ok((total, matching))
@@ -188,14 +202,14 @@ async fn list_page(
             ),
             "slot_count",
         )
-        .column_as(count_of(devices_matching(organization_id, "")), "total")
+        .column_as(device_count_of(organization_id), "total")
         .join(JoinType::LeftJoin, image_of_device(organization_id))
         .order_by_asc(device::Column::Name)
         .order_by_asc(device::Column::ModelId)
         .offset((page - 1) * DEVICES_PER_PAGE)
         .limit(DEVICES_PER_PAGE)
         .into_query();
-    // Without a search every device matches: the total is counted once.
+    // Without a search every device matches: the total is the match count.
     let matching_column = if search.is_empty() {
         "total"
     } else {

@@ -1,0 +1,81 @@
+//! Migrations on a database that already holds data, on SQLite and PostgreSQL alike.
+
+mod support;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use support::TestDatabase;
+
+/// Migrations before the organization's device count.
+const BEFORE_DEVICE_COUNT: u32 = 13;
+
+async fn execute(db: &impl ConnectionTrait, sql: &str) {
+    db.execute_unprepared(sql).await.unwrap_or_else(|error| panic!("{sql}: {error}"));
+}
+
+async fn add_organization(db: &DatabaseConnection, id: &str) {
+    execute(db, &format!("INSERT INTO organization (id, name, created_at) VALUES ('{id}', '{id}', '2026-12-06 10:00:00+00')"))
+        .await;
+}
+
+fn device_insert(organization: &str, id: &str) -> String {
+    format!(
+        "INSERT INTO device (id, organization_id, kind, name, model_id, created_at, updated_at) \
+         VALUES ('{id}', '{organization}', 'skills_kit', '{id}', '{id}', '2026-12-06 10:00:00+00', \
+         '2026-12-06 10:00:00+00')"
+    )
+}
+
+async fn device_count(db: &DatabaseConnection, organization: &str) -> i64 {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT device_count FROM organization WHERE id = '{organization}'"),
+        ))
+        .await
+        .expect("query")
+        .expect("organization");
+    row.try_get_by_index(0).expect("device_count")
+}
+
+/// The count starts from the devices already there, then follows every insert and delete by whatever
+/// writes them (a previous release during a rolling upgrade, an operator's SQL), and only once they commit.
+#[tokio::test]
+async fn the_organization_device_count_is_filled_in_then_kept_by_the_database() {
+    let database = TestDatabase::fresh().await;
+    let db = Database::connect(&database.url).await.expect("connect");
+    Migrator::up(&db, Some(BEFORE_DEVICE_COUNT)).await.expect("earlier migrations");
+    for organization in ["busy", "empty"] {
+        add_organization(&db, organization).await;
+    }
+    for n in 0..3 {
+        execute(&db, &device_insert("busy", &format!("old-{n}"))).await;
+    }
+
+    Migrator::up(&db, None).await.expect("the device count migration");
+    assert_eq!(device_count(&db, "busy").await, 3, "existing devices counted");
+    assert_eq!(device_count(&db, "empty").await, 0);
+
+    execute(&db, &device_insert("empty", "new-0")).await;
+    assert_eq!(device_count(&db, "empty").await, 1, "an insert counts");
+    assert_eq!(device_count(&db, "busy").await, 3, "in its own organization only");
+
+    let rolled_back = app::services::transactions::begin(&db).await.expect("begin");
+    execute(&rolled_back, &device_insert("empty", "new-1")).await;
+    rolled_back.rollback().await.expect("rollback");
+    assert_eq!(device_count(&db, "empty").await, 1, "a rolled-back insert does not count");
+
+    execute(&db, "DELETE FROM device WHERE id = 'old-0'").await;
+    assert_eq!(device_count(&db, "busy").await, 2, "a delete counts");
+
+    Migrator::down(&db, Some(1)).await.expect("down");
+    execute(&db, &device_insert("busy", "after-down")).await;
+    let columns = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT * FROM organization WHERE id = 'busy'",
+        ))
+        .await
+        .expect("query");
+    assert!(columns[0].try_get::<i64>("", "device_count").is_err(), "the column is gone after down");
+}
