@@ -2,6 +2,7 @@
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use std::collections::HashSet;
 use std::time::Duration;
 
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -86,8 +87,34 @@ pub async fn connect_reader(url: &str, writer: &DatabaseConnection) -> Result<Da
 /// Read-only SQLite connections beside the writer.
 const READERS: u32 = 4;
 
+/// Applies this release's pending migrations. A database that a newer release has already migrated is
+/// used as it is, provided it has every migration of this one: migrations stay compatible with the release
+/// before them (README, Upgrades), so an instance of that release that restarts during a rolling upgrade
+/// must start, where sea-orm alone refuses a database with migrations it does not know.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    let applied: HashSet<String> =
+        Migrator::get_migration_models(db).await?.into_iter().map(|migration| migration.version).collect();
+    let known: Vec<String> =
+        Migrator::migrations().iter().map(|migration| migration.name().to_owned()).collect();
+    let mut newer: Vec<&str> =
+        applied.iter().filter(|version| !known.contains(version)).map(String::as_str).collect();
+    if newer.is_empty() {
+        return Migrator::up(db, None).await;
+    }
+    newer.sort_unstable();
+    if let Some(missing) = known.iter().find(|version| !applied.contains(*version)) {
+        return Err(DbErr::Custom(format!(
+            "the database has migrations of a newer release ({}) but not this release's {missing}: \
+             start the newer release instead",
+            newer.join(", ")
+        )));
+    }
+    tracing::warn!(
+        newer = newer.join(", "),
+        "a newer release has migrated this database; running on its schema, which stays compatible with \
+         this release"
+    );
+    Ok(())
 }
 
 fn sqlite_file(url: &str) -> Option<String> {

@@ -79,3 +79,33 @@ async fn the_organization_device_count_is_filled_in_then_kept_by_the_database() 
         .expect("query");
     assert!(columns[0].try_get::<i64>("", "device_count").is_err(), "the column is gone after down");
 }
+
+async fn record_migration(db: &DatabaseConnection, version: &str) {
+    execute(db, &format!("INSERT INTO seaql_migrations (version, applied_at) VALUES ('{version}', 0)")).await;
+}
+
+/// During a rolling upgrade an instance of the previous release may restart after the new release has
+/// migrated the database: it must start on that schema, which stays compatible for one release. A
+/// database that lacks one of the release's own migrations as well is refused, with what to do.
+#[tokio::test]
+async fn a_release_starts_on_a_database_a_newer_release_migrated_but_not_on_one_missing_its_own() {
+    let database = TestDatabase::fresh().await;
+    let db = Database::connect(&database.url).await.expect("connect");
+    server::db::migrate(&db).await.expect("migrate");
+    record_migration(&db, "m20991231_000001_from_a_newer_release").await;
+    server::db::migrate(&db).await.expect("a newer schema is used as it is");
+
+    let smtp = support::smtp::SmtpServer::start().await;
+    let app = support::spawn_app_with(database, smtp).await;
+    let organization = app.signed_in_owner("upgrade@example.com", "Upgrade").await;
+    assert_eq!(app.get(&format!("/orgs/{organization}")).await.status(), reqwest::StatusCode::OK);
+
+    let last = Migrator::migrations().last().expect("a migration").name().to_owned();
+    execute(&app.db, &format!("DELETE FROM seaql_migrations WHERE version = '{last}'")).await;
+    let refused = server::db::migrate(&app.db).await.expect_err("a missing migration of its own");
+    let message = refused.to_string();
+    assert!(
+        message.contains("m20991231_000001_from_a_newer_release") && message.contains(&last),
+        "{message}"
+    );
+}
