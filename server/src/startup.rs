@@ -182,7 +182,7 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
             .with_secure(config.secure_cookies())
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
-            .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(7)));
+            .with_expiry(Expiry::OnInactivity(app::services::session_store::IDLE_LIFETIME));
     let router_state = RouterState { leptos: leptos.clone(), db, app: state.clone() };
     let portal = Router::<RouterState>::new()
         .route("/healthz", get(health::healthz))

@@ -255,6 +255,51 @@ async fn a_session_past_its_expiry_signs_the_visitor_out_of_every_page() {
     }
 }
 
+/// Sessions end after a week without use, not a week after sign-in: a session in use is saved again
+/// (with a fresh cookie) once a day, and pages in between write nothing.
+#[tokio::test]
+async fn a_session_in_use_is_renewed_once_a_day_and_not_on_every_page() {
+    use sea_orm::sea_query::Expr;
+    let app = spawn_app().await;
+    let organization = app.signed_in_owner("daily@example.com", "Daily").await;
+    let page = format!("/orgs/{organization}");
+    let session_of = || async {
+        let account = user::Entity::find()
+            .filter(user::Column::Email.eq("daily@example.com"))
+            .one(&app.db)
+            .await
+            .expect("query")
+            .expect("user");
+        session::Entity::find()
+            .filter(session::Column::UserId.eq(account.id))
+            .one(&app.db)
+            .await
+            .expect("query")
+            .expect("session")
+    };
+    let fresh = app.get(&page).await;
+    assert_eq!(fresh.status(), StatusCode::OK);
+    assert!(fresh.headers().get("set-cookie").is_none(), "a session saved today is not saved again");
+
+    let expiry_of_a_session_saved_two_days_ago = chrono::Utc::now() + chrono::Duration::days(5);
+    session::Entity::update_many()
+        .col_expr(session::Column::ExpiresAt, Expr::value(expiry_of_a_session_saved_two_days_ago))
+        .filter(session::Column::Id.eq(session_of().await.id))
+        .exec(&app.db)
+        .await
+        .expect("age the session");
+    let renewed = app.get(&page).await;
+    assert_eq!(renewed.status(), StatusCode::OK);
+    let cookie = renewed.headers()["set-cookie"].to_str().expect("cookie").to_owned();
+    assert!(cookie.starts_with("replenish_session=") && cookie.contains("Max-Age=604800"), "{cookie}");
+    let expires_in = session_of().await.expires_at - chrono::Utc::now();
+    assert!(expires_in > chrono::Duration::days(6), "the expiry moved a week ahead: {expires_in}");
+
+    let next = app.get(&page).await;
+    assert_eq!(next.status(), StatusCode::OK);
+    assert!(next.headers().get("set-cookie").is_none(), "renewed once");
+}
+
 #[tokio::test]
 async fn password_reset_link_is_single_use_and_ends_every_session() {
     let app = spawn_app().await;

@@ -41,7 +41,12 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppEr
             // The session as stored, read together with its user; a session this request changed (or
             // already found ended) is asked for its user instead.
             Some(id) if !session.is_modified() => {
-                organizations::load_viewer_of_session(&state.reads, &session_store::row_key(&id)).await
+                let key = session_store::row_key(&id);
+                let (viewer, expires_at) = organizations::load_viewer_of_session(&state.reads, &key).await?;
+                if session_store::renewal_due(expires_at) {
+                    renew(session).await?;
+                }
+                Ok(viewer)
             }
             _ => organizations::load_viewer(&state.reads, &signed_in_user_id(session).await?).await,
         }
@@ -50,6 +55,18 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppEr
         Some(RequestViewer(cell)) => cell.get_or_try_init(load).await.cloned(),
         None => load().await,
     }
+}
+
+/// Has the session saved again at the end of the request, which moves its expiry (and its cookie's) a
+/// full idle lifetime ahead. Its record is loaded first: a session ended meanwhile must not be saved
+/// again as a new, empty one.
+async fn renew(session: &Session) -> Result<(), AppError> {
+    if session.get::<String>(USER_ID_KEY).await?.is_some() {
+        session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
+            crate::services::session_store::IDLE_LIFETIME,
+        )));
+    }
+    Ok(())
 }
 
 /// Where `viewer` keeps the signed-in user for the rest of the request; the server provides a fresh one

@@ -7,6 +7,7 @@ use crate::services::accounts::insert_organization;
 use crate::services::audit::{self, Actor};
 use crate::services::now;
 use crate::services::transactions;
+use sea_orm::prelude::DateTimeUtc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
     JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef, RelationTrait, Select, Set,
@@ -28,23 +29,31 @@ pub async fn load_viewer(conn: &impl ConnectionTrait, user_id: &str) -> Result<V
     viewer_from(viewer_rows().filter(user::Column::Id.eq(user_id)).into_model().all(conn).await?)
 }
 
-/// The user signed in to the unexpired session stored under `session_key`, read in the same statement as
-/// the session itself: every page inside the portal starts with it, and a separate session load would be
-/// one more round trip to the database per page.
+/// The user signed in to the unexpired session stored under `session_key`, with the session's expiry,
+/// read in the same statement as the session itself: every page inside the portal starts with it, and a
+/// separate session load would be one more round trip to the database per page.
 pub async fn load_viewer_of_session(
     conn: &impl ConnectionTrait,
     session_key: &str,
-) -> Result<Viewer, AppError> {
+) -> Result<(Viewer, DateTimeUtc), AppError> {
+    #[derive(FromQueryResult)]
+    struct SessionViewerRow {
+        #[sea_orm(nested)]
+        viewer: ViewerRow,
+        session_expires_at: DateTimeUtc,
+    }
     let signed_in: RelationDef =
         session::Entity::belongs_to(user::Entity).from(session::Column::UserId).to(user::Column::Id).into();
-    let rows = viewer_rows()
+    let rows: Vec<SessionViewerRow> = viewer_rows()
+        .column_as(session::Column::ExpiresAt, "session_expires_at")
         .join_rev(JoinType::InnerJoin, signed_in)
         .filter(session::Column::Id.eq(session_key))
         .filter(session::Column::ExpiresAt.gt(now()))
         .into_model()
         .all(conn)
         .await?;
-    viewer_from(rows)
+    let expires_at = rows.first().map(|row| row.session_expires_at).ok_or(AppError::Unauthenticated)?;
+    Ok((viewer_from(rows.into_iter().map(|row| row.viewer).collect())?, expires_at))
 }
 
 /// A user's columns with their memberships left-joined, oldest membership first.

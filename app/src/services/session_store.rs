@@ -21,6 +21,20 @@ pub const FRESH_SECRET_KEY: &str = "fresh_secret";
 /// A notification signing secret just issued, shown once the same way.
 pub const FRESH_SIGNING_SECRET_KEY: &str = "fresh_signing_secret";
 
+/// A session ends after this long without use.
+pub const IDLE_LIFETIME: time::Duration = time::Duration::days(7);
+
+/// tower-sessions moves a session's expiry only when it saves the session, so one in daily use would end a
+/// week after sign-in; saving it on every request would write once per page. A session is saved again
+/// once it has gone this long since its last save.
+const RENEW_AFTER: chrono::Duration = chrono::Duration::days(1);
+
+/// Whether a session expiring at `expires_at` was last saved long enough ago to be saved again.
+pub fn renewal_due(expires_at: chrono::DateTime<chrono::Utc>) -> bool {
+    let lifetime = chrono::Duration::seconds(IDLE_LIFETIME.whole_seconds());
+    expires_at - now() < lifetime - RENEW_AFTER
+}
+
 #[derive(Debug, Clone)]
 pub struct DatabaseSessionStore {
     db: DatabaseConnection,
