@@ -47,9 +47,24 @@ END;
 
 const SQLITE_DROP: &str = "DROP TRIGGER organization_device_added; DROP TRIGGER organization_device_removed;";
 
+/// Taken first on PostgreSQL, before `organization` is altered: a device written meanwhile would otherwise
+/// either be missed by the backfill (written after its snapshot, before the triggers exist) or deadlock
+/// with the migration (a new device checks its organization, which the migration holds).
+const POSTGRES_HOLD_DEVICES: &str = "LOCK TABLE device IN SHARE ROW EXCLUSIVE MODE";
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// On SQLite too: a start that stopped between the column and the triggers would leave a schema that no
+    /// later start could migrate.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let connection = manager.get_connection();
+        if connection.get_database_backend() == DbBackend::Postgres {
+            connection.execute_unprepared(POSTGRES_HOLD_DEVICES).await?;
+        }
         manager
             .alter_table(
                 Table::alter()
@@ -58,7 +73,6 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let connection = manager.get_connection();
         connection.execute_unprepared(BACKFILL).await?;
         let triggers = match connection.get_database_backend() {
             DbBackend::Postgres => POSTGRES_TRIGGER,

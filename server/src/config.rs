@@ -28,6 +28,10 @@ pub struct Config {
     /// `DATABASE_URL`: `sqlite://path?mode=rwc` (default `sqlite://data/replenish.db?mode=rwc`) or
     /// `postgres://user@host/db`.
     pub database_url: Secret,
+    /// `DATABASE_MAX_CONNECTIONS` (default 16): the most connections this instance opens to PostgreSQL.
+    /// Instances times this must stay below the server's `max_connections`. SQLite ignores it: it writes
+    /// through one connection and reads through four.
+    pub database_max_connections: u32,
     /// `LEPTOS_SITE_ADDR` (`host:port`), or `PORT` with host 127.0.0.1; default `127.0.0.1:3000`.
     pub site_addr: SocketAddr,
     /// `PUBLIC_URL`: the base of links in emails; `https` makes the session cookie `Secure`.
@@ -88,6 +92,18 @@ impl Config {
                 expected: "sqlite://path/to/file.db?mode=rwc or postgres://user@host:port/database",
             });
         }
+        let database_max_connections = match lookup("DATABASE_MAX_CONNECTIONS") {
+            None => 16,
+            Some(raw) => {
+                raw.trim().parse::<u32>().ok().filter(|n| (1..=10_000).contains(n)).ok_or_else(|| {
+                    ConfigError {
+                        variable: "DATABASE_MAX_CONNECTIONS",
+                        problem: format!("{raw:?} is not a number of connections"),
+                        expected: "a whole number from 1 to 10000, such as 16",
+                    }
+                })?
+            }
+        };
         let site_addr = match (lookup("LEPTOS_SITE_ADDR"), lookup("PORT")) {
             (Some(addr), _) => addr.trim().parse().map_err(|_| ConfigError {
                 variable: "LEPTOS_SITE_ADDR",
@@ -195,6 +211,7 @@ impl Config {
         }
         Ok(Self {
             database_url: Secret(database_url),
+            database_max_connections,
             site_addr,
             public_url,
             smtp_url,
@@ -230,6 +247,7 @@ mod tests {
     fn defaults_use_sqlite_in_data_and_port_3000() {
         let config = config(&[]).expect("defaults are valid");
         assert_eq!(config.database_url.expose(), "sqlite://data/replenish.db?mode=rwc");
+        assert_eq!(config.database_max_connections, 16);
         assert_eq!(config.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.public_url.as_str(), "http://127.0.0.1:3000/");
         assert!(config.smtp_url.is_none());
@@ -240,6 +258,8 @@ mod tests {
     fn each_bad_value_names_its_variable() {
         for (variable, value) in [
             ("DATABASE_URL", "mysql://x"),
+            ("DATABASE_MAX_CONNECTIONS", "0"),
+            ("DATABASE_MAX_CONNECTIONS", "many"),
             ("LEPTOS_SITE_ADDR", "nowhere"),
             ("PORT", "70000"),
             ("PUBLIC_URL", "ftp://example.com"),

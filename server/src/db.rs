@@ -5,7 +5,8 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 use std::collections::HashSet;
 use std::time::Duration;
 
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+/// Connects to the database at `url`; PostgreSQL gets a pool of up to `max_connections`.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file(url) {
         if let Some(parent) = std::path::Path::new(&path).parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
@@ -22,7 +23,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         // of "database is locked" errors.
         options.max_connections(1).min_connections(1);
     } else {
-        options.max_connections(16);
+        options.max_connections(max_connections);
     }
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
@@ -131,7 +132,7 @@ mod tests {
     /// without it every query with a bound LIMIT is compiled again on each run.
     #[tokio::test]
     async fn bundled_sqlite_keeps_query_plans() -> Result<(), DbErr> {
-        let db = connect("sqlite::memory:").await?;
+        let db = connect("sqlite::memory:", 1).await?;
         let options = db
             .query_all_raw(sea_orm::Statement::from_string(DbBackend::Sqlite, "PRAGMA compile_options"))
             .await?

@@ -47,7 +47,9 @@ async fn serve(config: Config) -> Result<(), String> {
 }
 
 async fn migrate(config: Config) -> Result<(), String> {
-    let db = server::db::connect(config.database_url.expose()).await.map_err(|e| e.to_string())?;
+    let db = server::db::connect(config.database_url.expose(), config.database_max_connections)
+        .await
+        .map_err(|e| e.to_string())?;
     server::db::migrate(&db).await.map_err(|e| e.to_string())?;
     println!("migrations applied");
     Ok(())
@@ -58,7 +60,9 @@ async fn create_reviewer(config: Config, email: &str) -> Result<(), String> {
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password).map_err(|e| e.to_string())?;
     let password = password.trim_end_matches(['\r', '\n']);
-    let db = server::db::connect(config.database_url.expose()).await.map_err(|e| e.to_string())?;
+    let db = server::db::connect(config.database_url.expose(), config.database_max_connections)
+        .await
+        .map_err(|e| e.to_string())?;
     server::db::migrate(&db).await.map_err(|e| e.to_string())?;
     app::services::accounts::create_reviewer(&db, email, password).await.map_err(|error| match error {
         app::error::AppError::Validation(fields) => fields

@@ -90,7 +90,7 @@ impl FromRef<RouterState> for DatabaseConnection {
 /// Connects, migrates, starts the workers and serves. Binding port 0 picks a free port (tests do).
 pub async fn start(config: Config) -> Result<Running, StartupError> {
     let sqlite_claim = std::sync::Mutex::new(db::claim_sqlite(config.database_url.expose())?);
-    let db = db::connect(config.database_url.expose()).await?;
+    let db = db::connect(config.database_url.expose(), config.database_max_connections).await?;
     db::migrate(&db).await?;
 
     let mailer = match &config.smtp_url {

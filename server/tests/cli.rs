@@ -76,7 +76,7 @@ async fn create_reviewer_succeeds_beside_a_server_that_keeps_writing() {
     let migrated = replenish(&["migrate"], &[("DATABASE_URL", database.url.as_str())], "");
     assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
 
-    let server_db = server::db::connect(&database.url).await.expect("connect");
+    let server_db = server::db::connect(&database.url, 2).await.expect("connect");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (locked, first_lock) = tokio::sync::oneshot::channel();
     let writer = tokio::spawn({

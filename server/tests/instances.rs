@@ -9,7 +9,7 @@ use app::entities::{notification, notification_delivery, outbox_email};
 use app::services::fulfilment::advance_orders;
 use app::services::mail::{queue_email, OutgoingEmail};
 use reqwest::header::AUTHORIZATION;
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -156,4 +156,42 @@ async fn two_instances_make_one_order_per_slot_and_send_each_email_and_webhook_o
         .expect("count");
     assert_eq!(unsent, 0);
     second.stop();
+}
+
+/// Each instance opens at most `DATABASE_MAX_CONNECTIONS` connections to PostgreSQL however many requests
+/// it serves at once, so that instances times the setting can be kept under the database server's own
+/// limit; SQLite keeps its one writer whatever the setting.
+#[tokio::test]
+async fn an_instance_holds_at_most_its_configured_database_connections() {
+    let database = support::TestDatabase::fresh().await;
+    let smtp = support::smtp::SmtpServer::start().await;
+    let app = support::spawn_configured(database, smtp, &[("DATABASE_MAX_CONNECTIONS", "3")]).await;
+    let organization = app.signed_in_owner("pool@example.com", "Pool").await;
+    let loads: Vec<_> = (0..24)
+        .map(|_| {
+            let (client, url) = (app.client.clone(), app.url(&format!("/orgs/{organization}")));
+            tokio::spawn(async move { client.get(url).send().await.expect("page").status() })
+        })
+        .collect();
+    for load in loads {
+        assert_eq!(load.await.expect("task"), reqwest::StatusCode::OK);
+    }
+
+    if app.db.get_database_backend() == DbBackend::Sqlite {
+        assert_eq!(app.db.get_sqlite_connection_pool().options().get_max_connections(), 1);
+        return;
+    }
+    assert_eq!(app.db.get_postgres_connection_pool().options().get_max_connections(), 3);
+    let open = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()",
+        ))
+        .await
+        .expect("query")
+        .expect("a row")
+        .try_get_by_index::<i64>(0)
+        .expect("count");
+    assert!((1..=3).contains(&open), "{open} connections open");
 }

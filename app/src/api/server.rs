@@ -31,9 +31,10 @@ pub async fn signed_in_user_id(session: &Session) -> Result<String, AppError> {
 }
 
 /// The signed-in user, loaded once per request however many of a page's loaders ask (a page inside an
-/// organization has its frame's and its own), from the read connections. Only page loaders call it: a
-/// change that affects memberships would find the request's first answer here, so changes check roles
-/// against the database inside their own work.
+/// organization has its frame's and its own), from the read connections, together with the session in
+/// one statement; a session due for renewal is saved again at the end of the request. Only page loaders
+/// call it: a change that affects memberships would find the request's first answer here, so changes
+/// check roles against the database inside their own work.
 pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppError> {
     let load = || async {
         use crate::services::{organizations, session_store};
@@ -59,12 +60,12 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppEr
 
 /// Has the session saved again at the end of the request, which moves its expiry (and its cookie's) a
 /// full idle lifetime ahead. Its record is loaded first: a session ended meanwhile must not be saved
-/// again as a new, empty one.
+/// again as a new, empty one. The save writes the record as loaded here, so a show-once secret that
+/// another request of the same session stores or takes within this request's few milliseconds can be lost
+/// or shown twice; once a day per session, that is left as it is.
 async fn renew(session: &Session) -> Result<(), AppError> {
     if session.get::<String>(USER_ID_KEY).await?.is_some() {
-        session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
-            crate::services::session_store::IDLE_LIFETIME,
-        )));
+        session.set_expiry(session.expiry());
     }
     Ok(())
 }

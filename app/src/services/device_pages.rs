@@ -149,15 +149,10 @@ fn count_of(query: sea_orm::Select<device::Entity>) -> Expr {
     Expr::from(query.select_only().expr(Func::count(Expr::col(Asterisk))).into_query())
 }
 
-/// The organization's device count (kept by the database as devices are added), as a subquery: counting
-/// the devices themselves would cost every list load a pass over all of them.
-fn device_count_of(organization_id: &str) -> Expr {
-    Expr::from(
-        organization::Entity::find_by_id(organization_id)
-            .select_only()
-            .column(organization::Column::DeviceCount)
-            .into_query(),
-    )
+/// The organization's device count, kept by the database as devices come and go: counting the devices
+/// themselves would cost every list load a pass over all of them.
+fn device_count_of(organization_id: &str) -> sea_orm::Select<organization::Entity> {
+    organization::Entity::find_by_id(organization_id).select_only().column(organization::Column::DeviceCount)
 }
 
 /// How many devices the organization has, and how many of them match `search`.
@@ -166,10 +161,8 @@ async fn count_devices(
     organization_id: &str,
     search: &str,
 ) -> Result<(u64, u64), AppError> {
-    let total = organization::Entity::find_by_id(organization_id)
-        .one(conn)
-        .await?
-        .map_or(0, |organization| u64::try_from(organization.device_count).unwrap_or(0));
+    let total = device_count_of(organization_id).into_tuple::<i64>().one(conn).await?.unwrap_or(0);
+    let total = u64::try_from(total).unwrap_or(0);
     let matching =
         if search.is_empty() { total } else { devices_matching(organization_id, search).count(conn).await? };
     Ok((total, matching))
@@ -202,7 +195,7 @@ async fn list_page(
             ),
             "slot_count",
         )
-        .column_as(device_count_of(organization_id), "total")
+        .column_as(Expr::from(device_count_of(organization_id).into_query()), "total")
         .join(JoinType::LeftJoin, image_of_device(organization_id))
         .order_by_asc(device::Column::Name)
         .order_by_asc(device::Column::ModelId)
