@@ -803,6 +803,51 @@ async fn futures_join<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<Result
     results
 }
 
+/// A customer's session, like a maker's, ends after a week without use: the customer's pages save it
+/// again once a day, with a fresh cookie, and write nothing in between.
+#[tokio::test]
+async fn a_customer_session_in_use_is_renewed_once_a_day() {
+    use app::entities::session;
+    let (app, _org, _device, client_id, _secret) = approved_device().await;
+    let query = authorize_query(&client_id, RETURN_URL, &scope_data("WP-1", "SN-0001"));
+    let browser = customer(&app, &query, TESTER).await;
+    let customer_sessions = || session::Entity::find().filter(session::Column::Data.contains("customer_id"));
+    let load = |path: String| {
+        let browser = browser.clone();
+        let url = app.url(&path);
+        async move {
+            let response = browser.get(url).send().await.expect("page");
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            response.headers().get("set-cookie").map(|v| v.to_str().expect("cookie").to_owned())
+        }
+    };
+    assert_eq!(load("/my".into()).await, None, "a session saved today is not saved again");
+    for page in ["/my".to_owned(), format!("/ap/oa?{query}")] {
+        age_customer_sessions(&app).await;
+        let cookie = load(page.clone()).await.unwrap_or_else(|| panic!("{page} renews the session"));
+        assert!(cookie.starts_with("replenish_session=") && cookie.contains("Max-Age=604800"), "{cookie}");
+        let renewed = customer_sessions()
+            .filter(session::Column::ExpiresAt.gt(chrono::Utc::now() + chrono::Duration::days(6)))
+            .count(&app.db)
+            .await
+            .expect("count");
+        assert_eq!(renewed, 1, "{page} moved the expiry a week ahead");
+        assert_eq!(load(page.clone()).await, None, "{page} renewed once");
+    }
+}
+
+/// Gives every customer session the expiry of one saved two days ago.
+async fn age_customer_sessions(app: &TestApp) {
+    use app::entities::session;
+    let saved_two_days_ago = chrono::Utc::now() + chrono::Duration::days(5);
+    session::Entity::update_many()
+        .col_expr(session::Column::ExpiresAt, Expr::value(saved_two_days_ago))
+        .filter(session::Column::Data.contains("customer_id"))
+        .exec(&app.db)
+        .await
+        .expect("age the sessions");
+}
+
 #[tokio::test]
 async fn a_customer_changes_products_turns_replenishment_off_and_cancels_during_the_hold() {
     let linked = linked().await;

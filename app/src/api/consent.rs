@@ -13,6 +13,9 @@ pub async fn load_consent(query: String) -> Result<ConsentView, AppError> {
     let (state, session) = (state()?, session().await?);
     let result = async {
         let customer = session.get::<String>(CUSTOMER_ID_KEY).await?;
+        if customer.is_some() {
+            renew_customer_session(&state, &session).await?;
+        }
         crate::services::consent::load_consent(&state.db, customer.as_deref(), &query).await
     }
     .await;

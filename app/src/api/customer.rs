@@ -18,6 +18,7 @@ pub async fn load_my_account() -> Result<Option<MyAccount>, AppError> {
     let result = async {
         match signed_in_customer(&session).await {
             Ok(customer) => {
+                renew_customer_session(&state, &session).await?;
                 crate::services::customer_account::load_account(&state.db, &customer).await.map(Some)
             }
             Err(AppError::Unauthenticated) => Ok(None),

@@ -45,7 +45,7 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppEr
                 let key = session_store::row_key(&id);
                 let (viewer, expires_at) = organizations::load_viewer_of_session(&state.reads, &key).await?;
                 if session_store::renewal_due(expires_at) {
-                    renew(session).await?;
+                    renew(session, USER_ID_KEY).await?;
                 }
                 Ok(viewer)
             }
@@ -58,13 +58,27 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppEr
     }
 }
 
+/// Renews a signed-in customer's session when it is due, as `viewer` does a portal user's; the customer's
+/// page loaders call it. Customers' pages are few and seldom loaded, so this reads the session's expiry
+/// with a query of its own.
+pub async fn renew_customer_session(state: &AppState, session: &Session) -> Result<(), AppError> {
+    use crate::services::session_store::{self, CUSTOMER_ID_KEY};
+    let Some(id) = session.id().filter(|_| !session.is_modified()) else {
+        return Ok(());
+    };
+    match session_store::expiry_of(&state.reads, &id).await? {
+        Some(expires_at) if session_store::renewal_due(expires_at) => renew(session, CUSTOMER_ID_KEY).await,
+        _ => Ok(()),
+    }
+}
+
 /// Has the session saved again at the end of the request, which moves its expiry (and its cookie's) a
-/// full idle lifetime ahead. Its record is loaded first: a session ended meanwhile must not be saved
-/// again as a new, empty one. The save writes the record as loaded here, so a show-once secret that
-/// another request of the same session stores or takes within this request's few milliseconds can be lost
-/// or shown twice; once a day per session, that is left as it is.
-async fn renew(session: &Session) -> Result<(), AppError> {
-    if session.get::<String>(USER_ID_KEY).await?.is_some() {
+/// full idle lifetime ahead, if it holds `signed_in_key`. Its record is loaded first: a session ended
+/// meanwhile must not be saved again as a new, empty one. The save writes the record as loaded here, so a
+/// show-once secret that another request of the same session stores or takes within this request's few
+/// milliseconds can be lost or shown twice; once a day per session, that is left as it is.
+async fn renew(session: &Session, signed_in_key: &str) -> Result<(), AppError> {
+    if session.get::<String>(signed_in_key).await?.is_some() {
         session.set_expiry(session.expiry());
     }
     Ok(())

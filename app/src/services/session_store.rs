@@ -8,7 +8,9 @@ use crate::services::now;
 use crate::services::tokens::hash_secret;
 use async_trait::async_trait;
 use chrono::DateTime;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
+};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
@@ -69,6 +71,17 @@ fn backend(error: impl std::fmt::Display) -> session_store::Error {
 /// The key a session's row is stored under: a hash of its ID.
 pub fn row_key(id: &Id) -> String {
     hash_secret(&id.to_string())
+}
+
+/// When the session stored under `id` expires, or `None` if it is not stored or has expired.
+pub async fn expiry_of(conn: &impl ConnectionTrait, id: &Id) -> Result<Option<DateTime<chrono::Utc>>, DbErr> {
+    session::Entity::find_by_id(row_key(id))
+        .filter(session::Column::ExpiresAt.gt(now()))
+        .select_only()
+        .column(session::Column::ExpiresAt)
+        .into_tuple()
+        .one(conn)
+        .await
 }
 
 fn encode(record: &Record) -> session_store::Result<session::ActiveModel> {
