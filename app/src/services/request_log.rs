@@ -17,7 +17,7 @@ use crate::services::transactions;
 use axum::body::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
 /// Calls kept per device; older ones are deleted as new ones arrive.
@@ -214,30 +214,21 @@ pub async fn device_logs(
 ) -> Result<DeviceLogs, AppError> {
     crate::services::organizations::member_role(db, organization_id, user_id).await?;
     crate::services::devices::find_device(db, organization_id, device_id).await?;
-    let scoped = api_request::Entity::find()
+    // One read for both the calls and the list of their kinds, so that the two agree however the log's
+    // writer commits between statements; the device keeps at most `KEEP_PER_DEVICE` calls either way.
+    let rows = api_request::Entity::find()
         .filter(api_request::Column::OrganizationId.eq(organization_id))
-        .filter(api_request::Column::DeviceId.eq(device_id));
-    let calls: Vec<String> = scoped
-        .clone()
-        .select_only()
-        .column(api_request::Column::Call)
-        .distinct()
-        .order_by_asc(api_request::Column::Call)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut query = scoped;
-    if !filter.call.is_empty() {
-        query = query.filter(api_request::Column::Call.eq(&filter.call));
-    }
-    let rows = query
+        .filter(api_request::Column::DeviceId.eq(device_id))
         .order_by_desc(api_request::Column::CreatedAt)
         .order_by_desc(api_request::Column::Id)
         .limit(KEEP_PER_DEVICE)
         .all(db)
         .await?;
+    let calls: Vec<String> =
+        rows.iter().map(|row| row.call.clone()).collect::<BTreeSet<_>>().into_iter().collect();
     let requests = rows
         .into_iter()
+        .filter(|row| filter.call.is_empty() || row.call == filter.call)
         .filter_map(|row| {
             let status = u16::try_from(row.status).unwrap_or_default();
             filter.keeps(status, row.is_test).then(|| ApiRequestView {
