@@ -233,12 +233,7 @@ async fn a_session_past_its_expiry_signs_the_visitor_out_of_every_page() {
         assert_eq!(app.get(&path).await.status(), StatusCode::OK, "{path} before the expiry");
     }
 
-    let account = user::Entity::find()
-        .filter(user::Column::Email.eq("lapsed@example.com"))
-        .one(&app.db)
-        .await
-        .expect("query")
-        .expect("user");
+    let account = app.user_by_email("lapsed@example.com").await;
     let expired = session::Entity::update_many()
         .col_expr(session::Column::ExpiresAt, Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)))
         .filter(session::Column::UserId.eq(account.id))
@@ -264,12 +259,7 @@ async fn a_session_in_use_is_renewed_once_a_day_and_not_on_every_page() {
     let organization = app.signed_in_owner("daily@example.com", "Daily").await;
     let page = format!("/orgs/{organization}");
     let session_of = || async {
-        let account = user::Entity::find()
-            .filter(user::Column::Email.eq("daily@example.com"))
-            .one(&app.db)
-            .await
-            .expect("query")
-            .expect("user");
+        let account = app.user_by_email("daily@example.com").await;
         session::Entity::find()
             .filter(session::Column::UserId.eq(account.id))
             .one(&app.db)

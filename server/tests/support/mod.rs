@@ -239,15 +239,22 @@ impl TestApp {
         self.first_organization_of(email).await
     }
 
-    pub async fn first_organization_of(&self, email: &str) -> String {
-        use app::entities::{membership, user};
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-        let account = user::Entity::find()
+    /// The account registered under `email`.
+    pub async fn user_by_email(&self, email: &str) -> app::entities::user::Model {
+        use app::entities::user;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        user::Entity::find()
             .filter(user::Column::Email.eq(email))
             .one(&self.db)
             .await
             .expect("query")
-            .expect("user");
+            .expect("user")
+    }
+
+    pub async fn first_organization_of(&self, email: &str) -> String {
+        use app::entities::membership;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        let account = self.user_by_email(email).await;
         membership::Entity::find()
             .filter(membership::Column::UserId.eq(account.id))
             .order_by_asc(membership::Column::CreatedAt)
