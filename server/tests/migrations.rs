@@ -47,8 +47,8 @@ async fn device_count(db: &DatabaseConnection, organization: &str) -> i64 {
 }
 
 /// The count starts from the devices already there, then follows every insert and delete by whatever
-/// writes them (a previous release during a rolling upgrade, an operator's SQL); migrating down and up
-/// again counts afresh.
+/// writes them (a previous release during a rolling upgrade, an operator's SQL), and only once they
+/// commit; migrating down and up again counts afresh.
 #[tokio::test]
 async fn the_organization_device_count_is_filled_in_then_kept_by_the_database() {
     let database = TestDatabase::fresh().await;
@@ -69,6 +69,11 @@ async fn the_organization_device_count_is_filled_in_then_kept_by_the_database() 
     execute(&db, &device_insert("empty", "new-0")).await;
     assert_eq!(device_count(&db, "empty").await, 1, "an insert counts");
     assert_eq!(device_count(&db, "busy").await, 3, "in its own organization only");
+
+    let rolled_back = app::services::transactions::begin(&db).await.expect("begin");
+    execute(&rolled_back, &device_insert("empty", "new-1")).await;
+    rolled_back.rollback().await.expect("rollback");
+    assert_eq!(device_count(&db, "empty").await, 1, "a rolled-back insert does not count");
 
     execute(&db, "DELETE FROM device WHERE id = 'old-0'").await;
     assert_eq!(device_count(&db, "busy").await, 2, "a delete counts");
