@@ -130,9 +130,17 @@ pub async fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         });
         if !form_post {
             if let Some(response) = use_context::<ResponseOptions>() {
-                response.set_status(
-                    StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                );
+                // A page that already sends its visitor elsewhere (to sign in) keeps that answer, whichever
+                // of its loaders fails last.
+                let redirecting = response
+                    .0
+                    .read()
+                    .is_ok_and(|parts| parts.status.is_some_and(|status| status.is_redirection()));
+                if !redirecting {
+                    response.set_status(
+                        StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                    );
+                }
             }
         }
     }
