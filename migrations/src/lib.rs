@@ -16,6 +16,7 @@ mod m20261124_000011_create_sandbox_clock_and_certification;
 mod m20261124_000012_test_account_acceptance;
 mod m20261124_000013_device_list_order;
 mod m20261206_000014_organization_device_count;
+mod m20261207_000015_create_shown_once;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000012_test_account_acceptance::Migration),
             Box::new(m20261124_000013_device_list_order::Migration),
             Box::new(m20261206_000014_organization_device_count::Migration),
+            Box::new(m20261207_000015_create_shown_once::Migration),
         ]
     }
 }

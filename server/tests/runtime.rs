@@ -98,6 +98,68 @@ async fn a_security_profile_shows_its_secret_once_rolls_with_an_overlap_and_revo
     assert!(all_secrets.is_none(), "a revoked profile authenticates nobody");
 }
 
+/// A session is saved whole, and once a day a page load saves the copy it read as it began (the renewal).
+/// Such a save landing after another tab had a secret issued, or had it shown, neither loses the secret
+/// nor shows it again; a secret never shown ends with its session. One that the previous release kept in
+/// the session's data is still shown, once.
+#[tokio::test]
+async fn a_secret_shown_once_survives_stale_saves_of_its_session_and_ends_with_it() {
+    use app::entities::{session, shown_once};
+    let app = spawn_app().await;
+    let org = app.signed_in_owner(MAKER, "Filter Makers").await;
+    let user_id = app.user_by_email(MAKER).await.id;
+    let session_now = || async {
+        session::Entity::find()
+            .filter(session::Column::UserId.eq(&user_id))
+            .one(&app.db)
+            .await
+            .expect("query")
+            .expect("the session")
+    };
+    let db = &app.db;
+    let save_stale = |stale: session::Model| async move {
+        let saved = session::Entity::update_many()
+            .col_expr(session::Column::Data, Expr::value(stale.data))
+            .filter(session::Column::Id.eq(stale.id))
+            .exec(db)
+            .await
+            .expect("save");
+        assert_eq!(saved.rows_affected, 1);
+    };
+    let load_tab =
+        || async { ok_json(app.call("load_security_profiles", &[("org", &org)]).await, "tab").await };
+
+    let read_before_issue = session_now().await;
+    let form = [("org", org.as_str()), ("name", "Cloud"), ("return_urls", RETURN_URL)];
+    ok_json(app.call("create_security_profile", &form).await, "create").await;
+    save_stale(read_before_issue).await;
+    let tab = load_tab().await;
+    assert!(tab["fresh_secret"]["secret"].is_string(), "issued, then a stale save: still shown {tab}");
+    let profile = tab["profiles"][0]["id"].as_str().expect("profile").to_owned();
+
+    ok_json(roll_secret(&app, &org, &profile, "0").await, "roll").await;
+    let read_while_waiting = session_now().await;
+    assert!(load_tab().await["fresh_secret"]["secret"].is_string(), "the rolled secret is shown");
+    save_stale(read_while_waiting).await;
+    let tab = load_tab().await;
+    assert!(tab["fresh_secret"].is_null(), "shown, then a stale save: not shown again {tab}");
+
+    // An instance of the previous release kept the secret in the session's data.
+    let mut previous_release = session_now().await;
+    let mut data: Value = serde_json::from_str(&previous_release.data).expect("session data");
+    data["fresh_secret"] = json!({"profile_id": profile, "client_id": "amzn1.earlier", "secret": "s3cret"});
+    previous_release.data = data.to_string();
+    save_stale(previous_release).await;
+    assert_eq!(load_tab().await["fresh_secret"]["secret"], "s3cret", "shown during a rolling upgrade");
+    assert!(load_tab().await["fresh_secret"].is_null(), "and shown once");
+
+    ok_json(roll_secret(&app, &org, &profile, "0").await, "roll again").await;
+    let waiting = || async { shown_once::Entity::find().count(&app.db).await.expect("count") };
+    assert_eq!(waiting().await, 1);
+    app.call("sign_out", &[]).await;
+    assert_eq!(waiting().await, 0, "a secret never shown ends with its session");
+}
+
 #[tokio::test]
 async fn the_consent_page_refuses_unknown_clients_and_return_urls_and_redirects_other_errors_with_state() {
     let (app, _org, _device, client_id, _secret) = approved_device().await;

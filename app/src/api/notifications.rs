@@ -15,10 +15,13 @@ pub async fn load_notification_endpoints(org: String) -> Result<EndpointsTab, Ap
     use super::server::*;
     use crate::models::notification::FreshSigningSecret;
     use crate::services::session_store::FRESH_SIGNING_SECRET_KEY;
+    use crate::services::shown_once::SIGNING_SECRET;
     let (state, session) = (state()?, session().await?);
     let result = async {
         let user_id = signed_in_user_id(&session).await?;
-        let fresh = session.remove::<FreshSigningSecret>(FRESH_SIGNING_SECRET_KEY).await?;
+        let fresh =
+            take_shown_once::<FreshSigningSecret>(&state, &session, SIGNING_SECRET, FRESH_SIGNING_SECRET_KEY)
+                .await?;
         crate::services::notifications::load_tab(&state.db, &user_id, &org, fresh).await
     }
     .await;
@@ -33,7 +36,7 @@ pub async fn create_notification_endpoint(
     #[server(default)] event_types: BTreeMap<String, String>,
 ) -> Result<(), AppError> {
     use super::server::*;
-    use crate::services::session_store::FRESH_SIGNING_SECRET_KEY;
+    use crate::services::shown_once::SIGNING_SECRET;
     let (state, session) = (state()?, session().await?);
     let types: Vec<String> = event_types.into_keys().collect();
     let result = async {
@@ -42,7 +45,7 @@ pub async fn create_notification_endpoint(
     }
     .await;
     let fresh = finish(result).await?;
-    session.insert(FRESH_SIGNING_SECRET_KEY, &fresh).await?;
+    keep_shown_once(&state, &session, SIGNING_SECRET, &fresh).await?;
     leptos_axum::redirect(&tab_path(&org, "created"));
     Ok(())
 }
@@ -54,7 +57,7 @@ pub async fn roll_notification_secret(
     #[server(default)] overlap_hours: String,
 ) -> Result<(), AppError> {
     use super::server::*;
-    use crate::services::session_store::FRESH_SIGNING_SECRET_KEY;
+    use crate::services::shown_once::SIGNING_SECRET;
     let (state, session) = (state()?, session().await?);
     let result = async {
         let actor = actor(&state, &session).await?;
@@ -69,7 +72,7 @@ pub async fn roll_notification_secret(
     }
     .await;
     let fresh = finish(result).await?;
-    session.insert(FRESH_SIGNING_SECRET_KEY, &fresh).await?;
+    keep_shown_once(&state, &session, SIGNING_SECRET, &fresh).await?;
     leptos_axum::redirect(&tab_path(&org, "rolled"));
     Ok(())
 }

@@ -15,10 +15,13 @@ pub async fn load_security_profiles(org: String) -> Result<SecurityProfilesTab, 
     use super::server::*;
     use crate::models::security_profile::FreshSecret;
     use crate::services::session_store::FRESH_SECRET_KEY;
+    use crate::services::shown_once::SECURITY_PROFILE_SECRET;
     let (state, session) = (state()?, session().await?);
     let result = async {
         let user_id = signed_in_user_id(&session).await?;
-        let fresh = session.remove::<FreshSecret>(FRESH_SECRET_KEY).await?;
+        let fresh =
+            take_shown_once::<FreshSecret>(&state, &session, SECURITY_PROFILE_SECRET, FRESH_SECRET_KEY)
+                .await?;
         crate::services::security_profiles::load_tab(&state.db, &user_id, &org, fresh).await
     }
     .await;
@@ -32,7 +35,7 @@ pub async fn create_security_profile(
     #[server(default)] return_urls: String,
 ) -> Result<(), AppError> {
     use super::server::*;
-    use crate::services::session_store::FRESH_SECRET_KEY;
+    use crate::services::shown_once::SECURITY_PROFILE_SECRET;
     let (state, session) = (state()?, session().await?);
     let result = async {
         let actor = actor(&state, &session).await?;
@@ -40,7 +43,7 @@ pub async fn create_security_profile(
     }
     .await;
     let fresh = finish(result).await?;
-    session.insert(FRESH_SECRET_KEY, &fresh).await?;
+    keep_shown_once(&state, &session, SECURITY_PROFILE_SECRET, &fresh).await?;
     leptos_axum::redirect(&tab_path(&org, "created"));
     Ok(())
 }
@@ -79,7 +82,7 @@ pub async fn roll_security_profile_secret(
     #[server(default)] overlap_hours: String,
 ) -> Result<(), AppError> {
     use super::server::*;
-    use crate::services::session_store::FRESH_SECRET_KEY;
+    use crate::services::shown_once::SECURITY_PROFILE_SECRET;
     let (state, session) = (state()?, session().await?);
     let result = async {
         let actor = actor(&state, &session).await?;
@@ -88,7 +91,7 @@ pub async fn roll_security_profile_secret(
     }
     .await;
     let fresh = finish(result).await?;
-    session.insert(FRESH_SECRET_KEY, &fresh).await?;
+    keep_shown_once(&state, &session, SECURITY_PROFILE_SECRET, &fresh).await?;
     leptos_axum::redirect(&tab_path(&org, "rolled"));
     Ok(())
 }

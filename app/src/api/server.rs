@@ -3,7 +3,7 @@
 use crate::error::AppError;
 use crate::models::Viewer;
 use crate::services::audit::Actor;
-use crate::services::session_store::USER_ID_KEY;
+use crate::services::session_store::{self, USER_ID_KEY};
 use crate::state::AppState;
 use axum::http::{header, Method, StatusCode};
 use leptos::prelude::*;
@@ -37,7 +37,7 @@ pub async fn signed_in_user_id(session: &Session) -> Result<String, AppError> {
 /// check roles against the database inside their own work.
 pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppError> {
     let load = || async {
-        use crate::services::{organizations, session_store};
+        use crate::services::organizations;
         match session.id() {
             // The session as stored, read together with its user; a session this request changed (or
             // already found ended) is asked for its user instead.
@@ -62,7 +62,7 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppEr
 /// page loaders call it. Customers' pages are few and seldom loaded, so this reads the session's expiry
 /// with a query of its own.
 pub async fn renew_customer_session(state: &AppState, session: &Session) -> Result<(), AppError> {
-    use crate::services::session_store::{self, CUSTOMER_ID_KEY};
+    use crate::services::session_store::CUSTOMER_ID_KEY;
     let Some(id) = session.id().filter(|_| !session.is_modified()) else {
         return Ok(());
     };
@@ -74,9 +74,8 @@ pub async fn renew_customer_session(state: &AppState, session: &Session) -> Resu
 
 /// Has the session saved again at the end of the request, which moves its expiry (and its cookie's) a
 /// full idle lifetime ahead, if it holds `signed_in_key`. Its record is loaded first: a session ended
-/// meanwhile must not be saved again as a new, empty one. The save writes the record as loaded here, so a
-/// show-once secret that another request of the same session stores or takes within this request's few
-/// milliseconds can be lost or shown twice; once a day per session, that is left as it is.
+/// meanwhile must not be saved again as a new, empty one. The save writes the record as loaded here, which
+/// holds nothing that another request of the session changes: secrets shown once live beside it.
 async fn renew(session: &Session, signed_in_key: &str) -> Result<(), AppError> {
     if session.get::<String>(signed_in_key).await?.is_some() {
         session.set_expiry(session.expiry());
@@ -88,6 +87,40 @@ async fn renew(session: &Session, signed_in_key: &str) -> Result<(), AppError> {
 /// to every request.
 #[derive(Clone, Default)]
 pub struct RequestViewer(Arc<OnceCell<Viewer>>);
+
+/// Keeps a secret for this signed-in session to show once (`services::shown_once`).
+pub async fn keep_shown_once(
+    state: &AppState,
+    session: &Session,
+    kind: &str,
+    value: &impl serde::Serialize,
+) -> Result<(), AppError> {
+    let id = session.id().ok_or(AppError::Unauthenticated)?;
+    crate::services::shown_once::keep(&state.db, &session_store::row_key(&id), kind, value).await
+}
+
+/// Takes this session's secret of `kind`, or one that a server of the previous release, during a rolling
+/// upgrade, left in the session's data under `previous_release_key`.
+pub async fn take_shown_once<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    session: &Session,
+    kind: &str,
+    previous_release_key: &str,
+) -> Result<Option<T>, AppError> {
+    let Some(id) = session.id() else {
+        return Ok(None);
+    };
+    if let Some(value) =
+        crate::services::shown_once::take(&state.db, &session_store::row_key(&id), kind).await?
+    {
+        return Ok(Some(value));
+    }
+    // Removing marks the session for saving whole, so only a session that holds such a secret is.
+    if session.get_value(previous_release_key).await?.is_none() {
+        return Ok(None);
+    }
+    Ok(session.remove(previous_release_key).await?)
+}
 
 /// The signed-in user as the audit log records them.
 pub async fn actor(state: &AppState, session: &Session) -> Result<Actor, AppError> {

@@ -32,6 +32,7 @@ pub mod request_event;
 pub mod request_slot;
 pub mod security_profile;
 pub mod session;
+pub mod shown_once;
 pub mod sign_in_failure;
 pub mod slot;
 pub mod slot_approval;

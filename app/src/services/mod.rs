@@ -34,6 +34,7 @@ pub mod sandbox;
 pub mod security_profiles;
 pub mod sensors;
 pub mod session_store;
+pub mod shown_once;
 pub mod simulator;
 pub mod thresholds;
 pub mod throttle;

@@ -1,0 +1,69 @@
+//! Secrets shown once: a server function that issues one keeps it here for its session, and the page it
+//! redirects to takes it, so that it never travels in a URL and a reload shows it no more. They live
+//! beside the session, not in its data: a session is saved whole, and a request saving a copy it read
+//! earlier (the daily renewal in another tab) would otherwise drop a secret stored meanwhile or bring
+//! back one already taken.
+
+use crate::entities::shown_once;
+use crate::error::AppError;
+use sea_orm::sea_query::{OnConflict, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Set, SqlErr};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// A new security profile's secret, or a rolled one.
+pub const SECURITY_PROFILE_SECRET: &str = "security_profile_secret";
+/// A notification endpoint's new signing secret.
+pub const SIGNING_SECRET: &str = "signing_secret";
+
+/// Keeps `value` for the session with row key `session_key` until taken, replacing one of the same kind
+/// not yet shown.
+pub async fn keep(
+    conn: &impl ConnectionTrait,
+    session_key: &str,
+    kind: &str,
+    value: &impl Serialize,
+) -> Result<(), AppError> {
+    let data = serde_json::to_string(value).map_err(|error| {
+        tracing::error!(%error, "a secret to show once did not serialize");
+        AppError::Internal
+    })?;
+    let row = shown_once::ActiveModel {
+        session_id: Set(session_key.to_owned()),
+        kind: Set(kind.to_owned()),
+        data: Set(data),
+    };
+    let replace = OnConflict::columns([shown_once::Column::SessionId, shown_once::Column::Kind])
+        .update_column(shown_once::Column::Data)
+        .to_owned();
+    match shown_once::Entity::insert(row).on_conflict(replace).exec(conn).await {
+        Ok(_) => Ok(()),
+        // The session ended (signed out elsewhere) while the secret was being issued.
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) => {
+            Err(AppError::Unauthenticated)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Takes the session's secret of `kind`, if one waits: of two requests taking it at once, one gets it.
+pub async fn take<T: DeserializeOwned>(
+    conn: &impl ConnectionTrait,
+    session_key: &str,
+    kind: &str,
+) -> Result<Option<T>, AppError> {
+    let delete = Query::delete()
+        .from_table(shown_once::Entity)
+        .and_where(shown_once::Column::SessionId.eq(session_key))
+        .and_where(shown_once::Column::Kind.eq(kind))
+        .returning_col(shown_once::Column::Data)
+        .to_owned();
+    let Some(row) = conn.query_one(&delete).await? else {
+        return Ok(None);
+    };
+    let data: String = row.try_get("", "data")?;
+    serde_json::from_str(&data).map(Some).map_err(|error| {
+        tracing::error!(%error, kind, "a secret to show once did not deserialize");
+        AppError::Internal
+    })
+}
