@@ -100,8 +100,9 @@ async fn a_security_profile_shows_its_secret_once_rolls_with_an_overlap_and_revo
 
 /// A session is saved whole, and once a day a page load saves the copy it read as it began (the renewal).
 /// Such a save landing after another tab had a secret issued, or had it shown, neither loses the secret
-/// nor shows it again; a secret never shown ends with its session. One that the previous release kept in
-/// the session's data is still shown, once.
+/// nor shows it again; a page that fails, or another organization's, leaves it for the page it belongs to;
+/// a secret never shown ends with its session. One that the previous release kept in the session's data
+/// is still shown, once.
 #[tokio::test]
 async fn a_secret_shown_once_survives_stale_saves_of_its_session_and_ends_with_it() {
     use app::entities::{session, shown_once};
@@ -133,6 +134,13 @@ async fn a_secret_shown_once_survives_stale_saves_of_its_session_and_ends_with_i
     let form = [("org", org.as_str()), ("name", "Cloud"), ("return_urls", RETURN_URL)];
     ok_json(app.call("create_security_profile", &form).await, "create").await;
     save_stale(read_before_issue).await;
+    let sister = app.call("create_organization", &[("name", "Sister Company")]).await;
+    let sister =
+        sister.headers()[LOCATION].to_str().expect("location").trim_start_matches("/orgs/").to_owned();
+    let elsewhere = ok_json(app.call("load_security_profiles", &[("org", &sister)]).await, "sister").await;
+    assert!(elsewhere["fresh_secret"].is_null(), "not shown on another organization's page {elsewhere}");
+    let failed = app.call("load_security_profiles", &[("org", "no-such-org")]).await;
+    assert_eq!(failed.status(), StatusCode::NOT_FOUND);
     let tab = load_tab().await;
     assert!(tab["fresh_secret"]["secret"].is_string(), "issued, then a stale save: still shown {tab}");
     let profile = tab["profiles"][0]["id"].as_str().expect("profile").to_owned();

@@ -19,10 +19,13 @@ pub async fn load_notification_endpoints(org: String) -> Result<EndpointsTab, Ap
     let (state, session) = (state()?, session().await?);
     let result = async {
         let user_id = signed_in_user_id(&session).await?;
-        let fresh =
-            take_shown_once::<FreshSigningSecret>(&state, &session, SIGNING_SECRET, FRESH_SIGNING_SECRET_KEY)
-                .await?;
-        crate::services::notifications::load_tab(&state.db, &user_id, &org, fresh).await
+        let load = |fresh: Option<FreshSigningSecret>| {
+            crate::services::notifications::load_tab(&state.db, &user_id, &org, fresh)
+        };
+        show_once(&state, &session, (SIGNING_SECRET, FRESH_SIGNING_SECRET_KEY), load, |tab| {
+            tab.fresh_secret.is_some()
+        })
+        .await
     }
     .await;
     finish(result).await

@@ -19,10 +19,13 @@ pub async fn load_security_profiles(org: String) -> Result<SecurityProfilesTab, 
     let (state, session) = (state()?, session().await?);
     let result = async {
         let user_id = signed_in_user_id(&session).await?;
-        let fresh =
-            take_shown_once::<FreshSecret>(&state, &session, SECURITY_PROFILE_SECRET, FRESH_SECRET_KEY)
-                .await?;
-        crate::services::security_profiles::load_tab(&state.db, &user_id, &org, fresh).await
+        let load = |fresh: Option<FreshSecret>| {
+            crate::services::security_profiles::load_tab(&state.db, &user_id, &org, fresh)
+        };
+        show_once(&state, &session, (SECURITY_PROFILE_SECRET, FRESH_SECRET_KEY), load, |tab| {
+            tab.fresh_secret.is_some()
+        })
+        .await
     }
     .await;
     finish(result).await

@@ -74,8 +74,9 @@ pub async fn renew_customer_session(state: &AppState, session: &Session) -> Resu
 
 /// Has the session saved again at the end of the request, which moves its expiry (and its cookie's) a
 /// full idle lifetime ahead, if it holds `signed_in_key`. Its record is loaded first: a session ended
-/// meanwhile must not be saved again as a new, empty one. The save writes the record as loaded here, which
-/// holds nothing that another request of the session changes: secrets shown once live beside it.
+/// meanwhile must not be saved again as a new, empty one. The save writes the record as loaded here, so
+/// another request of the same session changing the record meanwhile is undone; that may revert the
+/// simulator's last exchange, shown on one page, and nothing else: secrets shown once live beside it.
 async fn renew(session: &Session, signed_in_key: &str) -> Result<(), AppError> {
     if session.get::<String>(signed_in_key).await?.is_some() {
         session.set_expiry(session.expiry());
@@ -99,27 +100,38 @@ pub async fn keep_shown_once(
     crate::services::shown_once::keep(&state.db, &session_store::row_key(&id), kind, value).await
 }
 
-/// Takes this session's secret of `kind`, or one that a server of the previous release, during a rolling
-/// upgrade, left in the session's data under `previous_release_key`.
-pub async fn take_shown_once<T: serde::de::DeserializeOwned>(
+/// Loads a page that shows this session's secret of `kind` once: the secret is taken and handed to `load`,
+/// and put back unless the page came out showing it (`shows`), so that a failed load, or the page of
+/// another organization, does not use it up. During a rolling upgrade the secret may instead be in the
+/// session's data, under `previous_release_key`, where a server of the previous release kept it.
+pub async fn show_once<T, P, F, L>(
     state: &AppState,
     session: &Session,
-    kind: &str,
-    previous_release_key: &str,
-) -> Result<Option<T>, AppError> {
-    let Some(id) = session.id() else {
-        return Ok(None);
+    (kind, previous_release_key): (&str, &str),
+    load: L,
+    shows: impl FnOnce(&P) -> bool,
+) -> Result<P, AppError>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Clone,
+    F: std::future::Future<Output = Result<P, AppError>>,
+    L: FnOnce(Option<T>) -> F,
+{
+    use crate::services::shown_once;
+    let Some(key) = session.id().map(|id| session_store::row_key(&id)) else {
+        return load(None).await;
     };
-    if let Some(value) =
-        crate::services::shown_once::take(&state.db, &session_store::row_key(&id), kind).await?
-    {
-        return Ok(Some(value));
-    }
+    let taken = shown_once::take::<T>(&state.db, &key, kind).await?;
     // Removing marks the session for saving whole, so only a session that holds such a secret is.
-    if session.get_value(previous_release_key).await?.is_none() {
-        return Ok(None);
+    let previous_release = match session.get_value(previous_release_key).await? {
+        Some(_) => session.remove::<T>(previous_release_key).await?,
+        None => None,
+    };
+    let fresh = taken.or(previous_release);
+    let page = load(fresh.clone()).await;
+    if let Some(fresh) = fresh.filter(|_| !page.as_ref().is_ok_and(shows)) {
+        shown_once::put_back(&state.db, &key, kind, &fresh).await?;
     }
-    Ok(session.remove(previous_release_key).await?)
+    page
 }
 
 /// The signed-in user as the audit log records them.

@@ -24,6 +24,32 @@ pub async fn keep(
     kind: &str,
     value: &impl Serialize,
 ) -> Result<(), AppError> {
+    let replace = OnConflict::columns([shown_once::Column::SessionId, shown_once::Column::Kind])
+        .update_column(shown_once::Column::Data)
+        .to_owned();
+    insert(conn, session_key, kind, value, replace).await
+}
+
+/// Puts back a secret taken but not shown, unless a newer one of its kind was issued meanwhile.
+pub async fn put_back(
+    conn: &impl ConnectionTrait,
+    session_key: &str,
+    kind: &str,
+    value: &impl Serialize,
+) -> Result<(), AppError> {
+    let keep_newer = OnConflict::columns([shown_once::Column::SessionId, shown_once::Column::Kind])
+        .do_nothing()
+        .to_owned();
+    insert(conn, session_key, kind, value, keep_newer).await
+}
+
+async fn insert(
+    conn: &impl ConnectionTrait,
+    session_key: &str,
+    kind: &str,
+    value: &impl Serialize,
+    on_conflict: OnConflict,
+) -> Result<(), AppError> {
     let data = serde_json::to_string(value).map_err(|error| {
         tracing::error!(%error, "a secret to show once did not serialize");
         AppError::Internal
@@ -33,10 +59,7 @@ pub async fn keep(
         kind: Set(kind.to_owned()),
         data: Set(data),
     };
-    let replace = OnConflict::columns([shown_once::Column::SessionId, shown_once::Column::Kind])
-        .update_column(shown_once::Column::Data)
-        .to_owned();
-    match shown_once::Entity::insert(row).on_conflict(replace).exec(conn).await {
+    match shown_once::Entity::insert(row).on_conflict(on_conflict).exec_without_returning(conn).await {
         Ok(_) => Ok(()),
         // The session ended (signed out elsewhere) while the secret was being issued.
         Err(error) if matches!(error.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) => {
