@@ -290,6 +290,42 @@ async fn a_session_in_use_is_renewed_once_a_day_and_not_on_every_page() {
     assert!(next.headers().get("set-cookie").is_none(), "renewed once");
 }
 
+/// Secrets shown once, kept beside their session: a newer secret replaces one waiting, one put back after
+/// a failed page does not replace a newer one, of two requests taking at once one gets it, and a session
+/// that has ended keeps none.
+#[tokio::test]
+async fn a_secret_shown_once_is_taken_by_one_request_and_put_back_only_over_nothing_newer() {
+    use app::services::shown_once::{keep, put_back, take, SIGNING_SECRET};
+    use sea_orm::Set;
+    let app = spawn_app().await;
+    let (db, key) = (&app.db, "a-session-row-key");
+    let row = session::ActiveModel {
+        id: Set(key.to_owned()),
+        user_id: Set(None),
+        data: Set("{}".to_owned()),
+        expires_at: Set(chrono::Utc::now() + chrono::Duration::days(1)),
+    };
+    session::Entity::insert(row).exec(db).await.expect("session");
+    let take_both = || async {
+        let (a, b) =
+            tokio::join!(take::<String>(db, key, SIGNING_SECRET), take::<String>(db, key, SIGNING_SECRET));
+        let mut taken = [a.expect("take"), b.expect("take")];
+        taken.sort();
+        taken
+    };
+
+    keep(db, key, SIGNING_SECRET, &"first").await.expect("keep");
+    keep(db, key, SIGNING_SECRET, &"second").await.expect("keep a newer one");
+    put_back(db, key, SIGNING_SECRET, &"first").await.expect("put back");
+    assert_eq!(take_both().await, [None, Some("second".to_owned())]);
+    put_back(db, key, SIGNING_SECRET, &"second").await.expect("put back");
+    assert_eq!(take_both().await, [None, Some("second".to_owned())], "put back over nothing");
+    assert_eq!(take_both().await, [None, None]);
+
+    let ended = keep(db, "a-session-that-ended", SIGNING_SECRET, &"third").await;
+    assert!(matches!(ended, Err(app::error::AppError::Unauthenticated)), "{ended:?}");
+}
+
 #[tokio::test]
 async fn password_reset_link_is_single_use_and_ends_every_session() {
     let app = spawn_app().await;
