@@ -14,7 +14,6 @@ fn tab_path(org: &str, saved: &str) -> String {
 pub async fn load_notification_endpoints(org: String) -> Result<EndpointsTab, AppError> {
     use super::server::*;
     use crate::models::notification::FreshSigningSecret;
-    use crate::services::session_store::FRESH_SIGNING_SECRET_KEY;
     use crate::services::shown_once::SIGNING_SECRET;
     let (state, session) = (state()?, session().await?);
     let result = async {
@@ -22,10 +21,7 @@ pub async fn load_notification_endpoints(org: String) -> Result<EndpointsTab, Ap
         let load = |fresh: Option<FreshSigningSecret>| {
             crate::services::notifications::load_tab(&state.db, &user_id, &org, fresh)
         };
-        show_once(&state, &session, (SIGNING_SECRET, FRESH_SIGNING_SECRET_KEY), load, |tab| {
-            tab.fresh_secret.is_some()
-        })
-        .await
+        show_once(&state, &session, SIGNING_SECRET, load, |tab| tab.fresh_secret.is_some()).await
     }
     .await;
     finish(result).await

@@ -14,7 +14,6 @@ fn tab_path(org: &str, saved: &str) -> String {
 pub async fn load_security_profiles(org: String) -> Result<SecurityProfilesTab, AppError> {
     use super::server::*;
     use crate::models::security_profile::FreshSecret;
-    use crate::services::session_store::FRESH_SECRET_KEY;
     use crate::services::shown_once::SECURITY_PROFILE_SECRET;
     let (state, session) = (state()?, session().await?);
     let result = async {
@@ -22,10 +21,7 @@ pub async fn load_security_profiles(org: String) -> Result<SecurityProfilesTab, 
         let load = |fresh: Option<FreshSecret>| {
             crate::services::security_profiles::load_tab(&state.db, &user_id, &org, fresh)
         };
-        show_once(&state, &session, (SECURITY_PROFILE_SECRET, FRESH_SECRET_KEY), load, |tab| {
-            tab.fresh_secret.is_some()
-        })
-        .await
+        show_once(&state, &session, SECURITY_PROFILE_SECRET, load, |tab| tab.fresh_secret.is_some()).await
     }
     .await;
     finish(result).await

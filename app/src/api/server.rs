@@ -93,7 +93,7 @@ pub struct RequestViewer(Arc<OnceCell<Viewer>>);
 pub async fn keep_shown_once(
     state: &AppState,
     session: &Session,
-    kind: &str,
+    kind: crate::services::shown_once::Kind,
     value: &impl serde::Serialize,
 ) -> Result<(), AppError> {
     let id = session.id().ok_or(AppError::Unauthenticated)?;
@@ -103,11 +103,11 @@ pub async fn keep_shown_once(
 /// Loads a page that shows this session's secret of `kind` once: the secret is taken and handed to `load`,
 /// and put back unless the page came out showing it (`shows`), so that a failed load, or the page of
 /// another organization, does not use it up. During a rolling upgrade the secret may instead be in the
-/// session's data, under `previous_release_key`, where a server of the previous release kept it.
+/// session's data, where a server of the previous release kept it.
 pub async fn show_once<T, P, F, L>(
     state: &AppState,
     session: &Session,
-    (kind, previous_release_key): (&str, &str),
+    kind: crate::services::shown_once::Kind,
     load: L,
     shows: impl FnOnce(&P) -> bool,
 ) -> Result<P, AppError>
@@ -122,8 +122,8 @@ where
     };
     let taken = shown_once::take::<T>(&state.db, &key, kind).await?;
     // Removing marks the session for saving whole, so only a session that holds such a secret is.
-    let previous_release = match session.get_value(previous_release_key).await? {
-        Some(_) => session.remove::<T>(previous_release_key).await?,
+    let previous_release = match session.get_value(kind.previous_release_key).await? {
+        Some(_) => session.remove::<T>(kind.previous_release_key).await?,
         None => None,
     };
     let fresh = taken.or(previous_release);

@@ -18,11 +18,6 @@ use tower_sessions::session_store::{self, SessionStore};
 pub const USER_ID_KEY: &str = "user_id";
 /// The session key holding the signed-in customer's ID (customers are not portal users).
 pub const CUSTOMER_ID_KEY: &str = "customer_id";
-/// Where the previous release kept a security-profile secret to show once; read during a rolling upgrade
-/// only, as `shown_once` keeps such secrets now.
-pub const FRESH_SECRET_KEY: &str = "fresh_secret";
-/// Where the previous release kept a notification signing secret to show once, the same way.
-pub const FRESH_SIGNING_SECRET_KEY: &str = "fresh_signing_secret";
 
 /// A session ends after this long without use.
 pub const IDLE_LIFETIME: time::Duration = time::Duration::days(7);

@@ -11,44 +11,54 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Set, SqlErr};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+/// One kind of secret shown once, and the session key under which the previous release kept it (read
+/// during a rolling upgrade only).
+#[derive(Clone, Copy, Debug)]
+pub struct Kind {
+    pub name: &'static str,
+    pub previous_release_key: &'static str,
+}
+
 /// A new security profile's secret, or a rolled one.
-pub const SECURITY_PROFILE_SECRET: &str = "security_profile_secret";
+pub const SECURITY_PROFILE_SECRET: Kind =
+    Kind { name: "security_profile_secret", previous_release_key: "fresh_secret" };
 /// A notification endpoint's new signing secret.
-pub const SIGNING_SECRET: &str = "signing_secret";
+pub const SIGNING_SECRET: Kind =
+    Kind { name: "signing_secret", previous_release_key: "fresh_signing_secret" };
 
 /// Keeps `value` for the session with row key `session_key` until taken, replacing one of the same kind
 /// not yet shown.
 pub async fn keep(
     conn: &impl ConnectionTrait,
     session_key: &str,
-    kind: &str,
+    kind: Kind,
     value: &impl Serialize,
 ) -> Result<(), AppError> {
-    let replace = OnConflict::columns([shown_once::Column::SessionId, shown_once::Column::Kind])
-        .update_column(shown_once::Column::Data)
-        .to_owned();
-    insert(conn, session_key, kind, value, replace).await
+    insert(conn, session_key, kind, value, OnExisting::Replace).await
 }
 
 /// Puts back a secret taken but not shown, unless a newer one of its kind was issued meanwhile.
 pub async fn put_back(
     conn: &impl ConnectionTrait,
     session_key: &str,
-    kind: &str,
+    kind: Kind,
     value: &impl Serialize,
 ) -> Result<(), AppError> {
-    let keep_newer = OnConflict::columns([shown_once::Column::SessionId, shown_once::Column::Kind])
-        .do_nothing()
-        .to_owned();
-    insert(conn, session_key, kind, value, keep_newer).await
+    insert(conn, session_key, kind, value, OnExisting::Keep).await
+}
+
+/// What an insert does when the session already has a secret of its kind waiting.
+enum OnExisting {
+    Replace,
+    Keep,
 }
 
 async fn insert(
     conn: &impl ConnectionTrait,
     session_key: &str,
-    kind: &str,
+    kind: Kind,
     value: &impl Serialize,
-    on_conflict: OnConflict,
+    on_existing: OnExisting,
 ) -> Result<(), AppError> {
     let data = serde_json::to_string(value).map_err(|error| {
         tracing::error!(%error, "a secret to show once did not serialize");
@@ -56,8 +66,13 @@ async fn insert(
     })?;
     let row = shown_once::ActiveModel {
         session_id: Set(session_key.to_owned()),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind.name.to_owned()),
         data: Set(data),
+    };
+    let mut on_conflict = OnConflict::columns([shown_once::Column::SessionId, shown_once::Column::Kind]);
+    match on_existing {
+        OnExisting::Replace => on_conflict.update_column(shown_once::Column::Data),
+        OnExisting::Keep => on_conflict.do_nothing(),
     };
     match shown_once::Entity::insert(row).on_conflict(on_conflict).exec_without_returning(conn).await {
         Ok(_) => Ok(()),
@@ -73,12 +88,12 @@ async fn insert(
 pub async fn take<T: DeserializeOwned>(
     conn: &impl ConnectionTrait,
     session_key: &str,
-    kind: &str,
+    kind: Kind,
 ) -> Result<Option<T>, AppError> {
     let delete = Query::delete()
         .from_table(shown_once::Entity)
         .and_where(shown_once::Column::SessionId.eq(session_key))
-        .and_where(shown_once::Column::Kind.eq(kind))
+        .and_where(shown_once::Column::Kind.eq(kind.name))
         .returning_col(shown_once::Column::Data)
         .to_owned();
     let Some(row) = conn.query_one(&delete).await? else {
@@ -86,7 +101,7 @@ pub async fn take<T: DeserializeOwned>(
     };
     let data: String = row.try_get("", "data")?;
     serde_json::from_str(&data).map(Some).map_err(|error| {
-        tracing::error!(%error, kind, "a secret to show once did not deserialize");
+        tracing::error!(%error, kind = kind.name, "a secret to show once did not deserialize");
         AppError::Internal
     })
 }
