@@ -20,10 +20,11 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .acquire_timeout(Duration::from_secs(30));
     if url.starts_with("sqlite:") {
         // SQLite takes one writer at a time; a single connection turns contention into queueing instead
-        // of "database is locked" errors.
-        options.max_connections(1).min_connections(1);
+        // of "database is locked" errors. A file that is open cannot be dropped by a peer, so there is
+        // nothing to test before each use.
+        options.max_connections(1).min_connections(1).test_before_acquire(false);
     } else {
-        options.max_connections(max_connections);
+        options.max_connections(max_connections).test_before_acquire_if_idle_for(PING_AFTER_IDLE);
     }
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
@@ -34,6 +35,13 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     }
     Ok(db)
 }
+
+/// How long a PostgreSQL connection may sit in the pool before it is tested on its way out. A connection
+/// can be ended while it waits (a restart, a proxy's idle timeout), and the test replaces it unseen; but a
+/// test at every checkout is one of the three round trips each statement made (with the statement's own
+/// and sqlx's test when the connection comes back). Under load connections come back within milliseconds
+/// and go out untested; a quieter server can afford the test.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// Claims a SQLite database for this server alone, for as long as the answered file stays open: several
 /// servers on one SQLite file would each take writes SQLite can only queue within one process. The lock is
@@ -81,7 +89,8 @@ pub async fn connect_reader(url: &str, writer: &DatabaseConnection) -> Result<Da
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30))
         .max_connections(READERS)
-        .min_connections(1);
+        .min_connections(1)
+        .test_before_acquire(false);
     Database::connect(options).await
 }
 

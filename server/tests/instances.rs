@@ -195,3 +195,40 @@ async fn an_instance_holds_at_most_its_configured_database_connections() {
         .expect("count");
     assert!((1..=3).contains(&open), "{open} connections open");
 }
+
+/// PostgreSQL connections are tested only after they sat idle for a while (a test on every checkout costs a
+/// round trip per statement), so a connection the database ended while it waited must still be replaced
+/// before a request uses it: a restart or a proxy's idle timeout costs no request its page. A SQLite file
+/// cannot be closed from outside, so there the page only has to keep loading.
+#[tokio::test]
+async fn connections_ended_while_idle_are_replaced_before_a_request_uses_them() {
+    let database = support::TestDatabase::fresh().await;
+    let smtp = support::smtp::SmtpServer::start().await;
+    let app = support::spawn_configured(database, smtp, &[]).await;
+    let organization = app.signed_in_owner("idle@example.com", "Idle").await;
+    let page = app.url(&format!("/orgs/{organization}"));
+    assert_eq!(app.client.get(&page).send().await.expect("page").status(), reqwest::StatusCode::OK);
+
+    if app.db.get_database_backend() == DbBackend::Postgres {
+        // From a connection of its own, so that the server's pool holds nothing that survives.
+        let outsider = sea_orm::Database::connect(app.database.url.as_str()).await.expect("connect");
+        let ended = outsider
+            .query_one_raw(sea_orm::Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            ))
+            .await
+            .expect("terminate")
+            .expect("a row")
+            .try_get_by_index::<i64>(0)
+            .expect("count");
+        assert!(ended >= 1, "the server held no connection to end");
+        // Past the idle time after which a connection is tested, counted from the end of every connection.
+        tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    }
+
+    for _ in 0..20 {
+        assert_eq!(app.client.get(&page).send().await.expect("page").status(), reqwest::StatusCode::OK);
+    }
+}
