@@ -38,10 +38,10 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 
 /// How long a PostgreSQL connection may sit in the pool before it is tested on its way out. A connection
 /// can be ended while it waits (a restart, a proxy's idle timeout), and the test replaces it unseen; but a
-/// test at every checkout is one of the three round trips each statement made (with the statement's own
-/// and sqlx's test when the connection comes back). Under load connections come back within milliseconds
-/// and go out untested; a quieter server can afford the test.
-const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+/// test at every checkout was one of the three round trips of each checkout (with the statement's own and
+/// sqlx's test when the connection comes back). Under load connections come back within milliseconds and
+/// go out untested, so a restart under load can fail one request per connection used just before it.
+pub const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// Claims a SQLite database for this server alone, for as long as the answered file stays open: several
 /// servers on one SQLite file would each take writes SQLite can only queue within one process. The lock is
