@@ -13,18 +13,13 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .map_err(|e| DbErr::Custom(format!("cannot create {parent:?}: {e}")))?;
         }
     }
-    let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30));
+    let mut options = pool_options(url.to_owned());
     if url.starts_with("sqlite:") {
         // SQLite takes one writer at a time; a single connection turns contention into queueing instead
-        // of "database is locked" errors. A file that is open cannot be dropped by a peer, so there is
-        // nothing to test before each use.
-        options.max_connections(1).min_connections(1).test_before_acquire(false);
+        // of "database is locked" errors.
+        options.max_connections(1).min_connections(1);
     } else {
-        options.max_connections(max_connections).test_before_acquire_if_idle_for(PING_AFTER_IDLE);
+        options.max_connections(max_connections);
     }
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
@@ -34,6 +29,23 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .await?;
     }
     Ok(db)
+}
+
+/// What every pool shares, whatever its size. A SQLite file that is open cannot be dropped by a peer, so its
+/// connections are not tested before use; PostgreSQL's are, once idle (see `PING_AFTER_IDLE`).
+fn pool_options(url: String) -> ConnectOptions {
+    let sqlite = url.starts_with("sqlite:");
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30));
+    if sqlite {
+        options.test_before_acquire(false);
+    } else {
+        options.test_before_acquire_if_idle_for(PING_AFTER_IDLE);
+    }
+    options
 }
 
 /// How long a PostgreSQL connection may sit in the pool before it is tested on its way out. A connection
@@ -83,14 +95,8 @@ pub async fn connect_reader(url: &str, writer: &DatabaseConnection) -> Result<Da
         }
         None => format!("{url}?mode=ro"),
     };
-    let mut options = ConnectOptions::new(read_only);
-    options
-        .sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30))
-        .max_connections(READERS)
-        .min_connections(1)
-        .test_before_acquire(false);
+    let mut options = pool_options(read_only);
+    options.max_connections(READERS).min_connections(1);
     Database::connect(options).await
 }
 

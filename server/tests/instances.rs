@@ -161,6 +161,16 @@ async fn two_instances_make_one_order_per_slot_and_send_each_email_and_webhook_o
     second.stop();
 }
 
+/// The count a PostgreSQL statement answers.
+async fn count(conn: &impl ConnectionTrait, sql: &str) -> i64 {
+    conn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .expect("query")
+        .expect("a row")
+        .try_get_by_index(0)
+        .expect("count")
+}
+
 /// Each instance opens at most `DATABASE_MAX_CONNECTIONS` connections to PostgreSQL however many requests
 /// it serves at once, so that instances times the setting can be kept under the database server's own
 /// limit; SQLite keeps its one writer whatever the setting.
@@ -185,17 +195,8 @@ async fn an_instance_holds_at_most_its_configured_database_connections() {
         return;
     }
     assert_eq!(app.db.get_postgres_connection_pool().options().get_max_connections(), 3);
-    let open = app
-        .db
-        .query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()",
-        ))
-        .await
-        .expect("query")
-        .expect("a row")
-        .try_get_by_index::<i64>(0)
-        .expect("count");
+    let open =
+        count(&app.db, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()").await;
     assert!((1..=3).contains(&open), "{open} connections open");
 }
 
@@ -221,17 +222,12 @@ async fn connections_ended_while_idle_are_replaced_before_a_request_uses_them() 
         }
         drop(held);
         let outsider = Database::connect(app.database.url.as_str()).await.expect("connect");
-        let ended = outsider
-            .query_one_raw(Statement::from_string(
-                DbBackend::Postgres,
-                "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = \
-                 current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
-            ))
-            .await
-            .expect("terminate")
-            .expect("a row")
-            .try_get_by_index::<i64>(0)
-            .expect("count");
+        let ended = count(
+            &outsider,
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = \
+             current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+        )
+        .await;
         assert!(ended >= POOLED as i64, "ended {ended} of the server's connections");
         // sqlx counts idleness from a connection's return to the pool, and every connection ended here was
         // returned before (a later return would have failed sqlx's test on return).
