@@ -17,6 +17,9 @@ mod m20261124_000012_test_account_acceptance;
 mod m20261124_000013_device_list_order;
 mod m20261206_000014_organization_device_count;
 mod m20261207_000015_create_shown_once;
+mod m20261207_000016_notify_viewer_changes;
+
+pub use m20261207_000016_notify_viewer_changes::VIEWER_CHANGES_CHANNEL;
 
 pub struct Migrator;
 
@@ -39,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000013_device_list_order::Migration),
             Box::new(m20261206_000014_organization_device_count::Migration),
             Box::new(m20261207_000015_create_shown_once::Migration),
+            Box::new(m20261207_000016_notify_viewer_changes::Migration),
         ]
     }
 }

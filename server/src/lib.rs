@@ -12,4 +12,5 @@ pub mod security;
 pub mod serve;
 pub mod server_fn_errors;
 pub mod startup;
+pub mod viewer_changes;
 pub mod workers;

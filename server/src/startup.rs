@@ -2,12 +2,15 @@
 
 use crate::config::Config;
 use crate::workers::mail::{MailWorker, Mailer};
-use crate::{api, db, device_images, field_checks, health, security, serve, server_fn_errors, workers};
+use crate::{
+    api, db, device_images, field_checks, health, security, serve, server_fn_errors, viewer_changes, workers,
+};
 use app::services::drs::SlotStatusWriter;
 use app::services::rate_limit::RateLimiter;
 use app::services::request_log::RequestLog;
 use app::services::session_store::DatabaseSessionStore;
 use app::services::simulator::RuntimeClient;
+use app::services::viewer_cache::ViewerCache;
 use app::state::{AppState, PortalSettings};
 use app::tasks::spawn_essential;
 use axum::extract::{DefaultBodyLimit, FromRef};
@@ -15,7 +18,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbBackend};
 use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock};
 use tokio::sync::Notify;
@@ -126,8 +129,9 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
             config.runtime_rate_per_second.saturating_mul(2),
         )),
         simulator: RuntimeClient::new(address).map_err(|e| StartupError::Http(e.to_string()))?,
+        viewers: Arc::new(ViewerCache::default()),
     };
-    let workers = vec![
+    let mut workers = vec![
         spawn_essential(
             MailWorker { db: db.clone(), mailer, from: config.mail_from.clone(), wake: mail_queued }.run(),
         ),
@@ -135,6 +139,10 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         spawn_essential(workers::notifications::run(db.clone(), notifications_queued)),
         spawn_essential(workers::fulfilment::run(state.clone())),
     ];
+    if db.get_database_backend() == DbBackend::Postgres {
+        let url = config.database_url.expose().to_owned();
+        workers.push(spawn_essential(viewer_changes::listen(url, state.viewers.clone())));
+    }
 
     let router = build_router(&config, address, state, db.clone());
     let header_deadline = config.request_timeout;
@@ -194,6 +202,10 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<RouterState, _>(context, app::shell))
         .layer(axum::middleware::map_response(server_fn_errors::with_error_status))
+        .layer(axum::middleware::from_fn_with_state(
+            state.viewers.clone(),
+            viewer_changes::empty_after_changes,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Answers 413 from Content-Length before the body is read; DefaultBodyLimit alone would surface
         // inside server functions as a generic error.

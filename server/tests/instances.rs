@@ -172,8 +172,8 @@ async fn count(conn: &impl ConnectionTrait, sql: &str) -> i64 {
 }
 
 /// Each instance opens at most `DATABASE_MAX_CONNECTIONS` connections to PostgreSQL however many requests
-/// it serves at once, so that instances times the setting can be kept under the database server's own
-/// limit; SQLite keeps its one writer whatever the setting.
+/// it serves at once, and one more that listens for viewer changes, so that instances times the setting
+/// can be kept under the database server's own limit; SQLite keeps its one writer whatever the setting.
 #[tokio::test]
 async fn an_instance_holds_at_most_its_configured_database_connections() {
     let database = support::TestDatabase::fresh().await;
@@ -195,9 +195,22 @@ async fn an_instance_holds_at_most_its_configured_database_connections() {
         return;
     }
     assert_eq!(app.db.get_postgres_connection_pool().options().get_max_connections(), 3);
-    let open =
-        count(&app.db, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()").await;
+    let listener = server::viewer_changes::APPLICATION_NAME;
+    let open = count(
+        &app.db,
+        &format!(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND \
+             application_name IS DISTINCT FROM '{listener}'"
+        ),
+    )
+    .await;
     assert!((1..=3).contains(&open), "{open} connections open");
+    let listening = count(
+        &app.db,
+        &format!("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '{listener}'"),
+    )
+    .await;
+    assert!(listening <= 1, "one more connection at most, the viewer-change listener's");
 }
 
 /// A connection PostgreSQL ended after it sat in the pool past the idle threshold is replaced before a

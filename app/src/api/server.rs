@@ -31,8 +31,9 @@ pub async fn signed_in_user_id(session: &Session) -> Result<String, AppError> {
 }
 
 /// The signed-in user, loaded once per request however many of a page's loaders ask (a page inside an
-/// organization has its frame's and its own), from the read connections, together with the session in
-/// one statement; a session due for renewal is saved again at the end of the request. Only page loaders
+/// organization has its frame's and its own), from the viewer cache or else from the read connections,
+/// together with the session in one statement; a session due for renewal is saved again at the end of
+/// the request. Only page loaders
 /// call it: a change that affects memberships would find the request's first answer here, so changes
 /// check roles against the database inside their own work.
 pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppError> {
@@ -43,7 +44,10 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppEr
             // already found ended) is asked for its user instead.
             Some(id) if !session.is_modified() => {
                 let key = session_store::row_key(&id);
-                let (viewer, expires_at) = organizations::load_viewer_of_session(&state.reads, &key).await?;
+                let (viewer, expires_at) = state
+                    .viewers
+                    .get_or_load(&key, || organizations::load_viewer_of_session(&state.reads, &key))
+                    .await?;
                 if session_store::renewal_due(expires_at) {
                     renew(session, USER_ID_KEY).await?;
                 }

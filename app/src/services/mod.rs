@@ -40,6 +40,7 @@ pub mod thresholds;
 pub mod throttle;
 pub mod tokens;
 pub mod transactions;
+pub mod viewer_cache;
 
 use chrono::{DateTime, Utc};
 
