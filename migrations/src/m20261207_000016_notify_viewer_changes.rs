@@ -29,8 +29,9 @@ $$;
 // Row by row, so that a statement changing no row (the hourly sweep of expired sessions, mostly) notifies
 // no one; PostgreSQL sends a transaction's identical notifications once, so a change of many rows still
 // notifies once. Inserting a session needs no notification:
-// no instance can hold a viewer for a session that did not exist. Columns no viewer shows are left out,
-// so a password change or a new device (which updates its organization's count) empties no cache.
+// no instance can hold a viewer for a session that did not exist. Columns no viewer shows are left out:
+// a new password hash, or a new device (which updates its organization's count), notifies no one by
+// itself (a password change also ends the account's other sessions, and that notifies).
 const POSTGRES_TRIGGERS: &str = r#"
 CREATE TRIGGER session_viewer_change AFTER UPDATE OR DELETE ON session
     FOR EACH ROW EXECUTE FUNCTION notify_viewer_change();

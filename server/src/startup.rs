@@ -141,7 +141,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     ];
     if db.get_database_backend() == DbBackend::Postgres {
         let url = config.database_url.expose().to_owned();
-        workers.push(spawn_essential(viewer_changes::listen(url, state.viewers.clone())));
+        workers.push(spawn_essential(viewer_changes::listen(url, db.clone(), state.viewers.clone())));
     }
 
     let router = build_router(&config, address, state, db.clone());
@@ -191,6 +191,7 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
             .with_expiry(Expiry::OnInactivity(app::services::session_store::IDLE_LIFETIME));
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
     let router_state = RouterState { leptos: leptos.clone(), db, app: state.clone() };
     let portal = Router::<RouterState>::new()
         .route("/healthz", get(health::healthz))
@@ -202,10 +203,6 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<RouterState, _>(context, app::shell))
         .layer(axum::middleware::map_response(server_fn_errors::with_error_status))
-        .layer(axum::middleware::from_fn_with_state(
-            state.viewers.clone(),
-            viewer_changes::empty_after_changes,
-        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Answers 413 from Content-Length before the body is read; DefaultBodyLimit alone would surface
         // inside server functions as a generic error.
@@ -217,9 +214,14 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
         .route("/orgs/{org}/devices/{device}/image/{image}/thumbnail", get(device_images::thumbnail))
         .route("/ap/images/{image}", get(device_images::customer_thumbnail))
         .layer(DefaultBodyLimit::max(device_images::UPLOAD_BODY_LIMIT));
+    let mut portal = portal.merge(device_images).layer(sessions);
+    // Outside the session layer, so that a change's session is saved before the cache is emptied.
+    if postgres {
+        let viewers = state.viewers.clone();
+        portal =
+            portal.layer(axum::middleware::from_fn_with_state(viewers, viewer_changes::empty_after_changes));
+    }
     portal
-        .merge(device_images)
-        .layer(sessions)
         .merge(field_checks::router::<RouterState>())
         .layer(axum::middleware::from_fn(security::require_same_origin))
         // Devices and clouds call the runtime API without cookies or an Origin: it authenticates by token.

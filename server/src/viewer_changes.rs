@@ -1,41 +1,54 @@
-//! Keeps the viewer cache (`app::services::viewer_cache`) true to the database: a listener for
-//! PostgreSQL's notifications of changes, and a layer that empties the cache after every change this
-//! server answers.
+//! Keeps the viewer cache (`app::services::viewer_cache`) true to the database on PostgreSQL: a listener
+//! for the notifications of changes, and a layer that empties the cache after every change this server
+//! answers.
 
 use app::services::viewer_cache::ViewerCache;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use migrations::VIEWER_CHANGES_CHANNEL;
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
-use sea_orm::sqlx::Executor;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A listener that has heard nothing for this long asks its connection for an answer, and one that gets
-/// none within it is taken for lost: a connection dropped without a word (a host gone, a firewall's
-/// timeout) would otherwise leave the cache on while changes go unheard.
-const QUIET_CHECK: Duration = Duration::from_secs(5);
-/// What the listener's connection is called in `pg_stat_activity`.
+/// A listener that has heard nothing for this long sends a probe, a notification of its own, through the
+/// server's pool, and is taken for lost unless it hears the probe within as long again. A connection that
+/// answers is not enough: one dropped without a word (a host gone, a firewall's timeout) answers nothing,
+/// and one through a proxy that pools transactions answers but hears no notifications.
+const PROBE_AFTER: Duration = Duration::from_secs(2);
+/// How probes' payloads start; the triggers' notifications are empty.
+const PROBE: &str = "probe ";
+/// What the listener's connection is called in `pg_stat_activity` (it replaces any `application_name`
+/// in `DATABASE_URL`).
 pub const APPLICATION_NAME: &str = "replenish viewer changes";
 /// Pause before connecting again after a failure.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// Listens for viewer changes on the PostgreSQL database at `database_url` for as long as the server
-/// runs: the cache is on while a listener is connected, emptied on every notification, and off between a
-/// lost connection and the next.
-pub async fn listen(database_url: String, cache: Arc<ViewerCache>) {
+/// runs: the cache is on while the listener hears its probes, emptied on every notification of a change,
+/// and off from a lost connection or probe to the next listener that hears one.
+pub async fn listen(database_url: String, db: DatabaseConnection, cache: Arc<ViewerCache>) {
+    // The cache must not stay on with no one to empty it if this task ends (aborted by `Running::stop`).
+    let _off_when_stopped = SuspendOnDrop(cache.clone());
+    let mut probes = Probes { db, instance: app::services::tokens::new_id(), sent: 0 };
     loop {
-        match subscribe(&database_url).await {
-            Ok(mut listener) => {
-                cache.resume();
-                let error = hear_changes(&mut listener, &cache).await;
-                cache.suspend();
-                tracing::warn!(%error, "lost the connection that hears viewer changes; viewers are not cached until it is back");
-            }
-            Err(error) => tracing::warn!(%error, "cannot listen for viewer changes; viewers are not cached"),
-        }
+        let lost = match subscribe(&database_url).await {
+            Ok(mut listener) => hear_changes(&mut listener, &mut probes, &cache).await,
+            Err(error) => format!("cannot listen: {error}"),
+        };
+        cache.suspend();
+        tracing::warn!(reason = %lost, "viewer changes unheard: viewers are not cached until a listener hears them");
         tokio::time::sleep(RETRY_AFTER).await;
+    }
+}
+
+struct SuspendOnDrop(Arc<ViewerCache>);
+
+impl Drop for SuspendOnDrop {
+    fn drop(&mut self) {
+        self.0.suspend();
     }
 }
 
@@ -46,28 +59,68 @@ async fn subscribe(database_url: &str) -> Result<PgListener, sea_orm::sqlx::Erro
     let mut listener = PgListener::connect_with(&pool).await?;
     // A lost connection is replaced here, after the cache is off, not silently inside the listener.
     listener.eager_reconnect(false);
-    listener.listen(migrations::VIEWER_CHANGES_CHANNEL).await?;
+    listener.listen(VIEWER_CHANGES_CHANNEL).await?;
     Ok(listener)
 }
 
-/// Empties the cache on every notification until the connection is lost; returns why it was.
-async fn hear_changes(listener: &mut PgListener, cache: &ViewerCache) -> String {
+/// Probes sent by this instance, told apart from other instances' by `instance`.
+struct Probes {
+    db: DatabaseConnection,
+    instance: String,
+    sent: u64,
+}
+
+impl Probes {
+    /// Sends the next probe and returns its payload.
+    async fn send(&mut self) -> Result<String, String> {
+        self.sent += 1;
+        let payload = format!("{PROBE}{} {}", self.instance, self.sent);
+        let notify = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [VIEWER_CHANGES_CHANNEL.into(), payload.clone().into()],
+        );
+        self.db.execute_raw(notify).await.map_err(|error| format!("cannot send a probe: {error}"))?;
+        Ok(payload)
+    }
+}
+
+/// Turns the cache on once the listener has heard a probe, then empties it on every notification of a
+/// change until the listener is lost; returns why it was.
+async fn hear_changes(listener: &mut PgListener, probes: &mut Probes, cache: &ViewerCache) -> String {
+    let mut awaited = Some(match probes.send().await {
+        Ok(payload) => payload,
+        Err(error) => return error,
+    });
+    let mut heard = false;
     loop {
-        match tokio::time::timeout(QUIET_CHECK, listener.try_recv()).await {
+        match tokio::time::timeout(PROBE_AFTER, listener.try_recv()).await {
+            Ok(Ok(Some(notification))) if notification.payload().starts_with(PROBE) => {
+                if awaited.as_deref() == Some(notification.payload()) {
+                    if !heard {
+                        cache.resume();
+                        heard = true;
+                    }
+                    awaited = None;
+                }
+            }
             Ok(Ok(Some(_))) => cache.empty(),
             Ok(Ok(None)) => return "connection closed".to_owned(),
             Ok(Err(error)) => return error.to_string(),
-            Err(_quiet) => match tokio::time::timeout(QUIET_CHECK, listener.execute("SELECT 1")).await {
-                Ok(Ok(_)) => {}
-                Ok(Err(error)) => return error.to_string(),
-                Err(_) => return format!("no answer within {} s", QUIET_CHECK.as_secs()),
+            Err(_quiet) if awaited.is_some() => {
+                return format!("a probe went unheard for {} s", PROBE_AFTER.as_secs());
+            }
+            Err(_quiet) => match probes.send().await {
+                Ok(payload) => awaited = Some(payload),
+                Err(error) => return error,
             },
         }
     }
 }
 
 /// Empties the cache once a request that may change something (any method but GET and HEAD) has been
-/// answered: the notification of its change could reach this server after the browser's next request.
+/// answered, session saved: the notification of its change could reach this server after the browser's
+/// next request.
 pub async fn empty_after_changes(
     State(cache): State<Arc<ViewerCache>>,
     request: Request,

@@ -9,9 +9,7 @@ use app::entities::{notification, notification_delivery, outbox_email};
 use app::services::fulfilment::advance_orders;
 use app::services::mail::{queue_email, OutgoingEmail};
 use reqwest::header::AUTHORIZATION;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, Database, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, Statement,
-};
+use sea_orm::{ColumnTrait, Database, DbBackend, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -161,19 +159,9 @@ async fn two_instances_make_one_order_per_slot_and_send_each_email_and_webhook_o
     second.stop();
 }
 
-/// The count a PostgreSQL statement answers.
-async fn count(conn: &impl ConnectionTrait, sql: &str) -> i64 {
-    conn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
-        .await
-        .expect("query")
-        .expect("a row")
-        .try_get_by_index(0)
-        .expect("count")
-}
-
 /// Each instance opens at most `DATABASE_MAX_CONNECTIONS` connections to PostgreSQL however many requests
 /// it serves at once, and one more that listens for viewer changes, so that instances times the setting
-/// can be kept under the database server's own limit; SQLite keeps its one writer whatever the setting.
+/// plus one can be kept under the database server's own limit; SQLite keeps its one writer whatever the setting.
 #[tokio::test]
 async fn an_instance_holds_at_most_its_configured_database_connections() {
     let database = support::TestDatabase::fresh().await;
@@ -196,7 +184,7 @@ async fn an_instance_holds_at_most_its_configured_database_connections() {
     }
     assert_eq!(app.db.get_postgres_connection_pool().options().get_max_connections(), 3);
     let listener = server::viewer_changes::APPLICATION_NAME;
-    let open = count(
+    let open = support::postgres_count(
         &app.db,
         &format!(
             "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND \
@@ -205,12 +193,15 @@ async fn an_instance_holds_at_most_its_configured_database_connections() {
     )
     .await;
     assert!((1..=3).contains(&open), "{open} connections open");
-    let listening = count(
+    let listening = support::postgres_count(
         &app.db,
-        &format!("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '{listener}'"),
+        &format!(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND \
+             application_name = '{listener}'"
+        ),
     )
     .await;
-    assert!(listening <= 1, "one more connection at most, the viewer-change listener's");
+    assert_eq!(listening, 1, "one more connection, the viewer-change listener's");
 }
 
 /// A connection PostgreSQL ended after it sat in the pool past the idle threshold is replaced before a
@@ -235,7 +226,7 @@ async fn connections_ended_while_idle_are_replaced_before_a_request_uses_them() 
         }
         drop(held);
         let outsider = Database::connect(app.database.url.as_str()).await.expect("connect");
-        let ended = count(
+        let ended = support::postgres_count(
             &outsider,
             "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = \
              current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()",

@@ -4,12 +4,14 @@
 //!
 //! A cached viewer is right only while nothing it was read from has changed. Triggers on those tables
 //! (`session`, `user`, `membership`, `organization`) notify every instance on commit, and each instance's
-//! listener empties its cache. While no listener is connected (before the first connection, after one is
-//! lost), the cache is off: a notification sent meanwhile would be missed. SQLite, one process with no
+//! listener empties its cache. While no listener is known to hear them (before the first one has heard
+//! its own probe, after one is lost or stops answering), the cache is off: a notification sent meanwhile
+//! would be missed. SQLite, one process with no
 //! notifications, never turns it on.
 //!
-//! A notification reaches the listener shortly after its commit, so a browser's next request could
-//! overtake it; this instance therefore also empties its cache after every change it answers itself.
+//! A notification reaches the listener shortly after its commit, so a browser's next request to the same
+//! instance could overtake it; an instance therefore also empties its cache after every change it answers
+//! itself.
 
 use crate::error::AppError;
 use crate::models::Viewer;
@@ -34,6 +36,17 @@ struct Inner {
     entries: HashMap<String, Arc<Cached>>,
 }
 
+impl Inner {
+    /// Empties the cache and moves its generation, turning it on or off if `listening` says so.
+    fn reset(&mut self, listening: Option<bool>) {
+        self.generation += 1;
+        self.entries.clear();
+        if let Some(listening) = listening {
+            self.listening = listening;
+        }
+    }
+}
+
 struct Cached {
     viewer: Viewer,
     session_expires_at: DateTime<Utc>,
@@ -48,7 +61,7 @@ enum Lookup {
 }
 
 /// Taken before a viewer is read from the database; storing with it fails if the cache was emptied since.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 struct Ticket(u64);
 
 impl ViewerCache {
@@ -111,25 +124,17 @@ impl ViewerCache {
 
     /// Forgets every viewer: something they were read from may have changed.
     pub fn empty(&self) {
-        let mut inner = self.lock();
-        inner.generation += 1;
-        inner.entries.clear();
+        self.lock().reset(None);
     }
 
-    /// Turns the cache on once a listener is connected; empty, since changes went unheard before.
+    /// Turns the cache on once a listener is connected and hears; empty, since changes went unheard before.
     pub fn resume(&self) {
-        let mut inner = self.lock();
-        inner.generation += 1;
-        inner.entries.clear();
-        inner.listening = true;
+        self.lock().reset(Some(true));
     }
 
-    /// Turns the cache off when the listener is lost.
+    /// Turns the cache off when the listener is lost or stops.
     pub fn suspend(&self) {
-        let mut inner = self.lock();
-        inner.generation += 1;
-        inner.entries.clear();
-        inner.listening = false;
+        self.lock().reset(Some(false));
     }
 
     #[cfg(test)]

@@ -13,7 +13,7 @@ pub mod smtp;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, ORIGIN};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use server::config::Config;
 use server::startup::Running;
 use smtp::{link_path, Inbox, SmtpServer};
@@ -325,4 +325,14 @@ impl TestApp {
         );
         member
     }
+}
+
+/// The count a PostgreSQL statement answers.
+pub async fn postgres_count(conn: &impl ConnectionTrait, sql: &str) -> i64 {
+    conn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .expect("query")
+        .expect("a row")
+        .try_get_by_index(0)
+        .expect("count")
 }
