@@ -50,6 +50,8 @@ pub struct Running {
     pub db: DatabaseConnection,
     pub server: JoinHandle<()>,
     pub workers: Vec<JoinHandle<()>>,
+    /// The viewer cache, on while a listener hears PostgreSQL's notifications of changes.
+    pub viewers: Arc<ViewerCache>,
     /// Held while serving an SQLite database (see `db::claim_sqlite`); released by `stop`.
     sqlite_claim: std::sync::Mutex<Option<std::fs::File>>,
 }
@@ -144,13 +146,14 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         workers.push(spawn_essential(viewer_changes::listen(url, db.clone(), state.viewers.clone())));
     }
 
+    let viewers = state.viewers.clone();
     let router = build_router(&config, address, state, db.clone());
     let header_deadline = config.request_timeout;
     let server = tokio::spawn(async move {
         serve::serve(listener, router, header_deadline, shutdown_signal()).await;
     });
     tracing::info!(%address, public_url = %config.public_url, "Replenish is listening");
-    Ok(Running { address, db, server, workers, sqlite_claim })
+    Ok(Running { address, db, server, workers, viewers, sqlite_claim })
 }
 
 /// The portal's page routes, derived from the `App` component once per process, after page loaders are

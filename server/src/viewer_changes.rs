@@ -7,14 +7,16 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use migrations::VIEWER_CHANGES_CHANNEL;
-use sea_orm::sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgListener, PgNotification, PgPoolOptions};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use std::future::Future;
+use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// A listener that has heard nothing for this long sends a probe, a notification of its own, through the
-/// server's pool, and is taken for lost unless it hears the probe within as long again. A connection that
+/// Every this long a listener sends a probe, a notification of its own, through the server's pool, and is
+/// taken for lost unless it hears the probe within as long again after sending it. A connection that
 /// answers is not enough: one dropped without a word (a host gone, a firewall's timeout) answers nothing,
 /// and one through a proxy that pools transactions answers but hears no notifications.
 const PROBE_AFTER: Duration = Duration::from_secs(2);
@@ -39,7 +41,7 @@ pub async fn listen(database_url: String, db: DatabaseConnection, cache: Arc<Vie
             Err(error) => format!("cannot listen: {error}"),
         };
         cache.suspend();
-        tracing::warn!(reason = %lost, "viewer changes unheard: viewers are not cached until a listener hears them");
+        tracing::warn!(reason = %lost, "viewer changes unheard: no viewers cached until a listener hears");
         tokio::time::sleep(RETRY_AFTER).await;
     }
 }
@@ -70,66 +72,104 @@ struct Probes {
     sent: u64,
 }
 
+/// Where the current listener's probing stands.
+enum Probe {
+    /// The next probe goes out at this instant.
+    Due(Instant),
+    /// A probe is on its way through the pool (which may wait for a free connection meanwhile).
+    Sending(Pin<Box<dyn Future<Output = Result<(), String>> + Send>>, String),
+    /// A probe was sent; it must be heard by this instant.
+    Awaited(String, Instant),
+}
+
 impl Probes {
-    /// Sends the next probe and returns its payload.
-    async fn send(&mut self) -> Result<String, String> {
-        self.sent += 1;
-        let payload = format!("{PROBE}{} {}", self.instance, self.sent);
-        let notify = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_notify($1, $2)",
-            [VIEWER_CHANGES_CHANNEL.into(), payload.clone().into()],
-        );
-        self.db.execute_raw(notify).await.map_err(|error| format!("cannot send a probe: {error}"))?;
-        Ok(payload)
+    /// Moves `probe` one step on; it is safe to drop the returned future at any point and call again.
+    async fn advance(&mut self, probe: &mut Probe) -> Result<(), String> {
+        match probe {
+            Probe::Due(at) => {
+                tokio::time::sleep_until((*at).into()).await;
+                self.sent += 1;
+                let payload = format!("{PROBE}{} {}", self.instance, self.sent);
+                *probe = Probe::Sending(Box::pin(send(self.db.clone(), payload.clone())), payload);
+                Ok(())
+            }
+            Probe::Sending(sending, payload) => {
+                sending.await?;
+                *probe = Probe::Awaited(std::mem::take(payload), Instant::now() + PROBE_AFTER);
+                Ok(())
+            }
+            Probe::Awaited(_, deadline) => {
+                tokio::time::sleep_until((*deadline).into()).await;
+                Err(format!("a probe went unheard for {} s", PROBE_AFTER.as_secs()))
+            }
+        }
     }
 }
 
-/// Turns the cache on once the listener has heard a probe, then empties it on every notification of a
-/// change until the listener is lost; returns why it was.
+async fn send(db: DatabaseConnection, payload: String) -> Result<(), String> {
+    let notify = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [VIEWER_CHANGES_CHANNEL.into(), payload.into()],
+    );
+    db.execute_raw(notify).await.map(|_| ()).map_err(|error| format!("cannot send a probe: {error}"))
+}
+
+/// What woke the listener.
+enum Event {
+    Received(Result<Option<PgNotification>, sea_orm::sqlx::Error>),
+    Probed(Result<(), String>),
+}
+
+/// Turns the cache on once the listener has heard its first probe, then empties it on every notification
+/// of a change, probing every `PROBE_AFTER`, until the listener is lost; returns why it was. The listener
+/// is read all along, also while a probe waits for a pooled connection.
 async fn hear_changes(listener: &mut PgListener, probes: &mut Probes, cache: &ViewerCache) -> String {
-    let mut awaited = Some(match probes.send().await {
-        Ok(payload) => payload,
-        Err(error) => return error,
-    });
+    let mut probe = Probe::Due(Instant::now());
     let mut heard = false;
     loop {
-        match tokio::time::timeout(PROBE_AFTER, listener.try_recv()).await {
-            Ok(Ok(Some(notification))) if notification.payload().starts_with(PROBE) => {
-                if awaited.as_deref() == Some(notification.payload()) {
+        let event = tokio::select! {
+            received = listener.try_recv() => Event::Received(received),
+            probed = probes.advance(&mut probe) => Event::Probed(probed),
+        };
+        match event {
+            Event::Received(Ok(Some(notification))) if notification.payload().starts_with(PROBE) => {
+                if matches!(&probe, Probe::Awaited(awaited, _) if awaited == notification.payload()) {
                     if !heard {
                         cache.resume();
                         heard = true;
                     }
-                    awaited = None;
+                    probe = Probe::Due(Instant::now() + PROBE_AFTER);
                 }
             }
-            Ok(Ok(Some(_))) => cache.empty(),
-            Ok(Ok(None)) => return "connection closed".to_owned(),
-            Ok(Err(error)) => return error.to_string(),
-            Err(_quiet) if awaited.is_some() => {
-                return format!("a probe went unheard for {} s", PROBE_AFTER.as_secs());
-            }
-            Err(_quiet) => match probes.send().await {
-                Ok(payload) => awaited = Some(payload),
-                Err(error) => return error,
-            },
+            Event::Received(Ok(Some(_))) => cache.empty(),
+            Event::Received(Ok(None)) => return "connection closed".to_owned(),
+            Event::Received(Err(error)) => return error.to_string(),
+            Event::Probed(Ok(())) => {}
+            Event::Probed(Err(error)) => return error,
         }
     }
 }
 
 /// Empties the cache once a request that may change something (any method but GET and HEAD) has been
-/// answered, session saved: the notification of its change could reach this server after the browser's
-/// next request.
+/// answered, session saved, or dropped unanswered (timed out, its client gone) after it may have changed
+/// something: the notification of its change could reach this server after the browser's next request.
 pub async fn empty_after_changes(
     State(cache): State<Arc<ViewerCache>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let changes = !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
-    let response = next.run(request).await;
-    if changes {
-        cache.empty();
+    if matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD) {
+        return next.run(request).await;
     }
-    response
+    let _empty_when_done = EmptyOnDrop(cache);
+    next.run(request).await
+}
+
+struct EmptyOnDrop(Arc<ViewerCache>);
+
+impl Drop for EmptyOnDrop {
+    fn drop(&mut self) {
+        self.0.empty();
+    }
 }

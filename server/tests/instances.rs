@@ -161,7 +161,8 @@ async fn two_instances_make_one_order_per_slot_and_send_each_email_and_webhook_o
 
 /// Each instance opens at most `DATABASE_MAX_CONNECTIONS` connections to PostgreSQL however many requests
 /// it serves at once, and one more that listens for viewer changes, so that instances times the setting
-/// plus one can be kept under the database server's own limit; SQLite keeps its one writer whatever the setting.
+/// plus one can be kept under the database server's own limit; SQLite keeps its one writer whatever the
+/// setting.
 #[tokio::test]
 async fn an_instance_holds_at_most_its_configured_database_connections() {
     let database = support::TestDatabase::fresh().await;
@@ -183,6 +184,11 @@ async fn an_instance_holds_at_most_its_configured_database_connections() {
         return;
     }
     assert_eq!(app.db.get_postgres_connection_pool().options().get_max_connections(), 3);
+    let deadline = std::time::Instant::now() + Duration::from_secs(8);
+    while !app.running.viewers.is_on() {
+        assert!(std::time::Instant::now() < deadline, "the viewer-change listener never heard");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let listener = server::viewer_changes::APPLICATION_NAME;
     let open = support::postgres_count(
         &app.db,

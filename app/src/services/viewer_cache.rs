@@ -5,9 +5,8 @@
 //! A cached viewer is right only while nothing it was read from has changed. Triggers on those tables
 //! (`session`, `user`, `membership`, `organization`) notify every instance on commit, and each instance's
 //! listener empties its cache. While no listener is known to hear them (before the first one has heard
-//! its own probe, after one is lost or stops answering), the cache is off: a notification sent meanwhile
-//! would be missed. SQLite, one process with no
-//! notifications, never turns it on.
+//! its own probe, after one is lost or stops hearing), the cache is off: a notification sent meanwhile
+//! would be missed. SQLite, one process with no notifications, never turns it on.
 //!
 //! A notification reaches the listener shortly after its commit, so a browser's next request to the same
 //! instance could overtake it; an instance therefore also empties its cache after every change it answers
@@ -130,6 +129,11 @@ impl ViewerCache {
     /// Turns the cache on once a listener is connected and hears; empty, since changes went unheard before.
     pub fn resume(&self) {
         self.lock().reset(Some(true));
+    }
+
+    /// Whether viewers are cached: a listener is known to hear changes.
+    pub fn is_on(&self) -> bool {
+        self.lock().listening
     }
 
     /// Turns the cache off when the listener is lost or stops.
