@@ -26,10 +26,10 @@ $$;
     )
 }
 
-// Row by row, so that a statement changing no row (the hourly sweep of expired sessions, mostly) notifies
-// no one; PostgreSQL sends a transaction's identical notifications once, so a change of many rows still
-// notifies once. Inserting a session needs no notification:
-// no instance can hold a viewer for a session that did not exist. Columns no viewer shows are left out:
+// Row by row, so that a statement changing no row (mostly the sweep of expired sessions every 10 minutes)
+// notifies no one; PostgreSQL sends a transaction's identical notifications once, so a change of many rows
+// still notifies once. Inserting a session needs no notification: no instance can hold a viewer for a
+// session that did not exist. Columns no viewer shows are left out:
 // a new password hash, or a new device (which updates its organization's count), notifies no one by
 // itself (a password change also ends the account's other sessions, and that notifies).
 const POSTGRES_TRIGGERS: &str = r#"

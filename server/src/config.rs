@@ -30,8 +30,8 @@ pub struct Config {
     pub database_url: Secret,
     /// `DATABASE_MAX_CONNECTIONS` (default 16): the most connections this instance opens to PostgreSQL
     /// for its work; one more listens for changes to signed-in viewers. Instances times this plus one must
-    /// stay below the server's `max_connections`. SQLite ignores it: it writes
-    /// through one connection and reads through four.
+    /// stay below the server's `max_connections`. SQLite ignores it: it writes through one connection and
+    /// reads through four.
     pub database_max_connections: u32,
     /// `LEPTOS_SITE_ADDR` (`host:port`), or `PORT` with host 127.0.0.1; default `127.0.0.1:3000`.
     pub site_addr: SocketAddr,

@@ -33,9 +33,8 @@ pub async fn signed_in_user_id(session: &Session) -> Result<String, AppError> {
 /// The signed-in user, loaded once per request however many of a page's loaders ask (a page inside an
 /// organization has its frame's and its own), from the viewer cache or else from the read connections,
 /// together with the session in one statement; a session due for renewal is saved again at the end of
-/// the request. Only page loaders
-/// call it: a change that affects memberships would find the request's first answer here, so changes
-/// check roles against the database inside their own work.
+/// the request. Only page loaders call it: a change that affects memberships would find the request's
+/// first answer here, so changes check roles against the database inside their own work.
 pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppError> {
     let load = || async {
         use crate::services::organizations;

@@ -180,6 +180,10 @@ mod tests {
         }
     }
 
+    fn tomorrow() -> DateTime<Utc> {
+        Utc::now() + chrono::Duration::days(1)
+    }
+
     fn listening() -> ViewerCache {
         let cache = ViewerCache::default();
         cache.resume();
@@ -204,7 +208,7 @@ mod tests {
         let cache = listening();
         let ticket = ticket(&cache, "session-a");
         cache.empty();
-        cache.store(ticket, "session-a", &viewer("a@example.com"), Utc::now() + chrono::Duration::days(1));
+        cache.store(ticket, "session-a", &viewer("a@example.com"), tomorrow());
         assert_eq!(hit(&cache, "session-a", Utc::now()), None);
     }
 
@@ -213,7 +217,7 @@ mod tests {
         let cache = listening();
         for key in ["session-a", "session-b"] {
             let ticket = ticket(&cache, key);
-            cache.store(ticket, key, &viewer("a@example.com"), Utc::now() + chrono::Duration::days(1));
+            cache.store(ticket, key, &viewer("a@example.com"), tomorrow());
         }
         assert_eq!(cache.len(), 2);
         cache.empty();
@@ -228,36 +232,21 @@ mod tests {
 
         cache.resume();
         let before_loss = ticket(&cache, "session-a");
-        cache.store(
-            before_loss,
-            "session-a",
-            &viewer("a@example.com"),
-            Utc::now() + chrono::Duration::days(1),
-        );
+        cache.store(before_loss, "session-a", &viewer("a@example.com"), tomorrow());
         cache.suspend();
         assert!(matches!(cache.lookup("session-a", Utc::now()), Lookup::Miss(None)));
-        cache.store(
-            before_loss,
-            "session-a",
-            &viewer("a@example.com"),
-            Utc::now() + chrono::Duration::days(1),
-        );
+        cache.store(before_loss, "session-a", &viewer("a@example.com"), tomorrow());
 
         cache.resume();
         assert_eq!(hit(&cache, "session-a", Utc::now()), None, "nothing cached before the loss survives it");
-        cache.store(
-            before_loss,
-            "session-a",
-            &viewer("a@example.com"),
-            Utc::now() + chrono::Duration::days(1),
-        );
+        cache.store(before_loss, "session-a", &viewer("a@example.com"), tomorrow());
         assert_eq!(cache.len(), 0, "nor is a viewer read before the loss stored after it");
     }
 
     #[test]
     fn a_full_cache_starts_over_rather_than_grow() {
         let cache = listening();
-        let expires_at = Utc::now() + chrono::Duration::days(1);
+        let expires_at = tomorrow();
         for n in 0..CAPACITY {
             let key = format!("session-{n}");
             let ticket = ticket(&cache, &key);
