@@ -23,8 +23,8 @@ pub struct AppState {
     pub runtime_limiter: Arc<crate::services::rate_limit::RateLimiter>,
     /// The sandbox simulator's way into this server's own runtime API.
     pub simulator: crate::services::simulator::RuntimeClient,
-    /// Signed-in viewers kept between requests while PostgreSQL tells this server what changes.
-    pub viewers: Arc<crate::services::viewer_cache::ViewerCache>,
+    /// Viewers and device pages kept between requests while PostgreSQL tells this server what changes.
+    pub caches: Arc<crate::services::read_cache::ReadCaches>,
 }
 
 impl AppState {

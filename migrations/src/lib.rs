@@ -18,8 +18,10 @@ mod m20261124_000013_device_list_order;
 mod m20261206_000014_organization_device_count;
 mod m20261207_000015_create_shown_once;
 mod m20261207_000016_notify_viewer_changes;
+mod m20261207_000017_notify_device_changes;
 
 pub use m20261207_000016_notify_viewer_changes::VIEWER_CHANGES_CHANNEL;
+pub use m20261207_000017_notify_device_changes::DEVICE_CHANGES_CHANNEL;
 
 pub struct Migrator;
 
@@ -43,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_organization_device_count::Migration),
             Box::new(m20261207_000015_create_shown_once::Migration),
             Box::new(m20261207_000016_notify_viewer_changes::Migration),
+            Box::new(m20261207_000017_notify_device_changes::Migration),
         ]
     }
 }

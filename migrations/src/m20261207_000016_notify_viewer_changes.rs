@@ -1,7 +1,7 @@
 //! On PostgreSQL, every change to what a signed-in viewer is read from (their session, their account, their
 //! memberships and those organizations' names) notifies every server instance on commit, whichever code
 //! writes it (another instance, the admin command, the previous release during a rolling upgrade), so
-//! that instances can keep viewers in memory (`app::services::viewer_cache`). SQLite has no notifications
+//! that instances can keep viewers in memory (`app::services::read_cache`). SQLite has no notifications
 //! and its one process keeps no viewers, so nothing changes there.
 
 use sea_orm_migration::prelude::*;

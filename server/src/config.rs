@@ -29,7 +29,7 @@ pub struct Config {
     /// `postgres://user@host/db`.
     pub database_url: Secret,
     /// `DATABASE_MAX_CONNECTIONS` (default 16): the most connections this instance opens to PostgreSQL
-    /// for its work; one more listens for changes to signed-in viewers. Instances times this plus one must
+    /// for its work; one more listens for changes to what it caches. Instances times this plus one must
     /// stay below the server's `max_connections`. SQLite ignores it: it writes through one connection and
     /// reads through four.
     pub database_max_connections: u32,

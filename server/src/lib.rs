@@ -1,6 +1,7 @@
 //! The `replenish` server: configuration, router, security middleware, workers and the command line.
 
 pub mod api;
+pub mod cache_changes;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -12,5 +13,4 @@ pub mod security;
 pub mod serve;
 pub mod server_fn_errors;
 pub mod startup;
-pub mod viewer_changes;
 pub mod workers;

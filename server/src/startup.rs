@@ -3,14 +3,14 @@
 use crate::config::Config;
 use crate::workers::mail::{MailWorker, Mailer};
 use crate::{
-    api, db, device_images, field_checks, health, security, serve, server_fn_errors, viewer_changes, workers,
+    api, cache_changes, db, device_images, field_checks, health, security, serve, server_fn_errors, workers,
 };
 use app::services::drs::SlotStatusWriter;
 use app::services::rate_limit::RateLimiter;
+use app::services::read_cache::ReadCaches;
 use app::services::request_log::RequestLog;
 use app::services::session_store::DatabaseSessionStore;
 use app::services::simulator::RuntimeClient;
-use app::services::viewer_cache::ViewerCache;
 use app::state::{AppState, PortalSettings};
 use app::tasks::spawn_essential;
 use axum::extract::{DefaultBodyLimit, FromRef};
@@ -50,8 +50,8 @@ pub struct Running {
     pub db: DatabaseConnection,
     pub server: JoinHandle<()>,
     pub workers: Vec<JoinHandle<()>>,
-    /// The viewer cache, on while a listener hears PostgreSQL's notifications of changes.
-    pub viewers: Arc<ViewerCache>,
+    /// The read caches, on while a listener hears PostgreSQL's notifications of changes.
+    pub caches: Arc<ReadCaches>,
     /// Held while serving an SQLite database (see `db::claim_sqlite`); released by `stop`.
     sqlite_claim: std::sync::Mutex<Option<std::fs::File>>,
 }
@@ -131,7 +131,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
             config.runtime_rate_per_second.saturating_mul(2),
         )),
         simulator: RuntimeClient::new(address).map_err(|e| StartupError::Http(e.to_string()))?,
-        viewers: Arc::new(ViewerCache::default()),
+        caches: Arc::new(ReadCaches::default()),
     };
     let mut workers = vec![
         spawn_essential(
@@ -143,17 +143,17 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     ];
     if db.get_database_backend() == DbBackend::Postgres {
         let url = config.database_url.expose().to_owned();
-        workers.push(spawn_essential(viewer_changes::listen(url, db.clone(), state.viewers.clone())));
+        workers.push(spawn_essential(cache_changes::listen(url, db.clone(), state.caches.clone())));
     }
 
-    let viewers = state.viewers.clone();
+    let caches = state.caches.clone();
     let router = build_router(&config, address, state, db.clone());
     let header_deadline = config.request_timeout;
     let server = tokio::spawn(async move {
         serve::serve(listener, router, header_deadline, shutdown_signal()).await;
     });
     tracing::info!(%address, public_url = %config.public_url, "Replenish is listening");
-    Ok(Running { address, db, server, workers, viewers, sqlite_claim })
+    Ok(Running { address, db, server, workers, caches, sqlite_claim })
 }
 
 /// The portal's page routes, derived from the `App` component once per process, after page loaders are
@@ -220,9 +220,9 @@ fn build_router(config: &Config, address: SocketAddr, state: AppState, db: Datab
     let mut portal = portal.merge(device_images).layer(sessions);
     // Outside the session layer, so that a change's session is saved before the cache is emptied.
     if postgres {
-        let viewers = state.viewers.clone();
+        let caches = state.caches.clone();
         portal =
-            portal.layer(axum::middleware::from_fn_with_state(viewers, viewer_changes::empty_after_changes));
+            portal.layer(axum::middleware::from_fn_with_state(caches, cache_changes::empty_after_changes));
     }
     portal
         .merge(field_checks::router::<RouterState>())

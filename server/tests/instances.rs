@@ -185,11 +185,11 @@ async fn an_instance_holds_at_most_its_configured_database_connections() {
     }
     assert_eq!(app.db.get_postgres_connection_pool().options().get_max_connections(), 3);
     let deadline = std::time::Instant::now() + Duration::from_secs(8);
-    while !app.running.viewers.is_on() {
+    while !app.running.caches.is_on() {
         assert!(std::time::Instant::now() < deadline, "the viewer-change listener never heard");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let listener = server::viewer_changes::APPLICATION_NAME;
+    let listener = server::cache_changes::APPLICATION_NAME;
     let open = support::postgres_count(
         &app.db,
         &format!(

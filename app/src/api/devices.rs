@@ -16,7 +16,8 @@ pub async fn list_devices(
     let (state, session) = (state()?, session().await?);
     let result = async {
         let viewer = viewer(&state, &session).await?;
-        crate::services::device_pages::list_devices(&state.reads, &viewer, &org, &search, page).await
+        let cache = &state.caches.device_lists;
+        crate::services::device_pages::list_devices(&state.reads, cache, &viewer, &org, &search, page).await
     }
     .await;
     finish(result).await
@@ -82,7 +83,8 @@ pub async fn load_device(org: String, device: String) -> Result<DeviceDetail, Ap
     let (state, session) = (state()?, session().await?);
     let result = async {
         let viewer = viewer(&state, &session).await?;
-        crate::services::device_pages::load_device(&state.reads, &viewer, &org, &device).await
+        let cache = &state.caches.devices;
+        crate::services::device_pages::load_device(&state.reads, cache, &viewer, &org, &device).await
     }
     .await;
     finish(result).await

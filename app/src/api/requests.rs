@@ -12,7 +12,8 @@ pub async fn load_replenishment(org: String, device: String) -> Result<Replenish
     let (state, session) = (state()?, session().await?);
     let result = async {
         let viewer = viewer(&state, &session).await?;
-        crate::services::requests::load_tab(&state.reads, &viewer, &org, &device).await
+        let cache = &state.caches.devices;
+        crate::services::requests::load_tab(&state.reads, cache, &viewer, &org, &device).await
     }
     .await;
     finish(result).await

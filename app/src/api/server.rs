@@ -44,8 +44,9 @@ pub async fn viewer(state: &AppState, session: &Session) -> Result<Viewer, AppEr
             Some(id) if !session.is_modified() => {
                 let key = session_store::row_key(&id);
                 let (viewer, expires_at) = state
+                    .caches
                     .viewers
-                    .get_or_load(&key, || organizations::load_viewer_of_session(&state.reads, &key))
+                    .get_or_load(key.clone(), || organizations::load_viewer_of_session(&state.reads, &key))
                     .await?;
                 if session_store::renewal_due(expires_at) {
                     renew(session, USER_ID_KEY).await?;

@@ -1,6 +1,6 @@
 //! What the device list and a device's pages load, for members of the device's organization. Each page
 //! is a page load on every visit, so each loads in as few queries as it can: joins instead of one query
-//! per table.
+//! per table, and on PostgreSQL from the server's caches while nothing they show has changed.
 
 use crate::entities::{device, device_image, device_marketplace, organization, slot, slot_name};
 use crate::error::AppError;
@@ -10,6 +10,7 @@ use crate::models::{
 };
 use crate::services::devices::{image_url, load_catalogues};
 use crate::services::display_time;
+use crate::services::read_cache::{DeviceKey, DeviceListKey, ReadCache};
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, IntoColumnRef, IntoCondition, LikeExpr, Order, Query,
@@ -75,8 +76,10 @@ const LAST_ASKABLE_PAGE: u64 = i64::MAX as u64 / DEVICES_PER_PAGE;
 
 /// One page (from 1) of the organization's devices whose name or model ID contains `search` (any case),
 /// by name. A page past the end shows the last one.
+/// From `cache` while it holds that page.
 pub async fn list_devices(
     conn: &impl ConnectionTrait,
+    cache: &ReadCache<DeviceListKey, DeviceList>,
     viewer: &Viewer,
     organization_id: &str,
     search: &str,
@@ -85,6 +88,17 @@ pub async fn list_devices(
     viewer.role_in(organization_id)?;
     let search = search.trim();
     let page = page.clamp(1, LAST_ASKABLE_PAGE);
+    let key = (organization_id.to_owned(), page, search.to_owned());
+    cache.get_or_load(key, || read_list(conn, organization_id, search, page)).await
+}
+
+/// The page `list_devices` shows, read from the database.
+async fn read_list(
+    conn: &impl ConnectionTrait,
+    organization_id: &str,
+    search: &str,
+    page: u64,
+) -> Result<DeviceList, AppError> {
     let mut rows = list_page(conn, organization_id, search, page).await?;
     let (total, matching) = match rows.first() {
         Some(row) => (u64::try_from(row.total).unwrap_or(0), u64::try_from(row.matching).unwrap_or(0)),
@@ -387,15 +401,27 @@ fn device_page_statement(organization_id: &str, device_id: &str) -> SelectStatem
         .to_owned()
 }
 
-/// One device with its marketplaces, slots, names and image, as the member `viewer` may see it, in one
-/// statement.
+/// One device with its marketplaces, slots, names and image, as the member `viewer` may see it, from
+/// `cache` while it holds the device, else in one statement.
 pub async fn load_device(
     conn: &impl ConnectionTrait,
+    cache: &ReadCache<DeviceKey, DeviceDetail>,
     viewer: &Viewer,
     organization_id: &str,
     device_id: &str,
 ) -> Result<DeviceDetail, AppError> {
     let role = viewer.role_in(organization_id)?;
+    let key = (organization_id.to_owned(), device_id.to_owned());
+    let detail = cache.get_or_load(key, || read_device(conn, organization_id, device_id)).await?;
+    Ok(DeviceDetail { can_edit: role.can_edit(), ..detail })
+}
+
+/// The device as `load_device` shows it to a member who may not edit it, read from the database.
+async fn read_device(
+    conn: &impl ConnectionTrait,
+    organization_id: &str,
+    device_id: &str,
+) -> Result<DeviceDetail, AppError> {
     let statement = device_page_statement(organization_id, device_id);
     let rows =
         DevicePageRow::find_by_statement(conn.get_database_backend().build(&statement)).all(conn).await?;
@@ -490,6 +516,6 @@ pub async fn load_device(
         slots,
         categories: catalogues.categories,
         created_at: display_time(created_at),
-        can_edit: role.can_edit(),
+        can_edit: false,
     })
 }

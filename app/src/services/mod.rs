@@ -25,6 +25,7 @@ pub mod orders;
 pub mod organizations;
 pub mod passwords;
 pub mod rate_limit;
+pub mod read_cache;
 pub mod registrations;
 pub mod request_log;
 pub mod request_mail;
@@ -40,7 +41,6 @@ pub mod thresholds;
 pub mod throttle;
 pub mod tokens;
 pub mod transactions;
-pub mod viewer_cache;
 
 use chrono::{DateTime, Utc};
 

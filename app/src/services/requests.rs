@@ -16,6 +16,7 @@ use crate::services::business_days::{add_business_days, REVIEW_BUSINESS_DAYS};
 use crate::services::device_pages::load_device;
 use crate::services::devices::lock_device;
 use crate::services::organizations::require_role;
+use crate::services::read_cache::{DeviceKey, ReadCache};
 use crate::services::transactions;
 use crate::services::{display_time, now, request_mail, tokens::new_id};
 use crate::state::PortalSettings;
@@ -204,11 +205,12 @@ pub async fn under_review(
 /// The device's *Replenishment IDs* tab as the member `viewer` sees it.
 pub async fn load_tab(
     conn: &impl ConnectionTrait,
+    devices: &ReadCache<DeviceKey, DeviceDetail>,
     viewer: &Viewer,
     organization_id: &str,
     device_id: &str,
 ) -> Result<ReplenishmentTab, AppError> {
-    let detail = load_device(conn, viewer, organization_id, device_id).await?;
+    let detail = load_device(conn, devices, viewer, organization_id, device_id).await?;
     let requests = requests_of(conn, organization_id, device_id).await?;
     let open = requests.iter().find(|r| OPEN_STATES.contains(&state_of(r)));
     let last_closed = requests.iter().find(|r| !OPEN_STATES.contains(&state_of(r)));

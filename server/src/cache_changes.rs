@@ -1,12 +1,12 @@
-//! Keeps the viewer cache (`app::services::viewer_cache`) true to the database on PostgreSQL: a listener
-//! for the notifications of changes, and a layer that empties the cache after every change this server
+//! Keeps the read caches (`app::services::read_cache`) true to the database on PostgreSQL: a listener for
+//! the notifications of changes, and a layer that empties the caches after every change this server
 //! answers.
 
-use app::services::viewer_cache::ViewerCache;
+use app::services::read_cache::ReadCaches;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use migrations::VIEWER_CHANGES_CHANNEL;
+use migrations::{DEVICE_CHANGES_CHANNEL, VIEWER_CHANGES_CHANNEL};
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgListener, PgNotification, PgPoolOptions};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::future::Future;
@@ -24,15 +24,15 @@ const PROBE_AFTER: Duration = Duration::from_secs(2);
 const PROBE: &str = "probe ";
 /// What the listener's connection is called in `pg_stat_activity` (it replaces any `application_name`
 /// in `DATABASE_URL`).
-pub const APPLICATION_NAME: &str = "replenish viewer changes";
+pub const APPLICATION_NAME: &str = "replenish cache changes";
 /// Pause before connecting again after a failure.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
-/// Listens for viewer changes on the PostgreSQL database at `database_url` for as long as the server
-/// runs: the cache is on while the listener hears its probes, emptied on every notification of a change,
-/// and off from a lost connection or probe to the next listener that hears one.
-pub async fn listen(database_url: String, db: DatabaseConnection, cache: Arc<ViewerCache>) {
-    // The cache must not stay on with no one to empty it if this task ends (aborted by `Running::stop`).
+/// Listens for changes on the PostgreSQL database at `database_url` for as long as the server runs: the
+/// caches are on while the listener hears its probes, emptied on every notification of a change to what
+/// they hold, and off from a lost connection or probe to the next listener that hears one.
+pub async fn listen(database_url: String, db: DatabaseConnection, cache: Arc<ReadCaches>) {
+    // The caches must not stay on with no one to empty them if this task ends (aborted by `Running::stop`).
     let _off_when_stopped = SuspendOnDrop(cache.clone());
     let mut probes = Probes { db, instance: app::services::tokens::new_id(), sent: 0 };
     loop {
@@ -41,12 +41,12 @@ pub async fn listen(database_url: String, db: DatabaseConnection, cache: Arc<Vie
             Err(error) => format!("cannot listen: {error}"),
         };
         cache.suspend();
-        tracing::warn!(reason = %lost, "viewer changes unheard: no viewers cached until a listener hears");
+        tracing::warn!(reason = %lost, "changes unheard: nothing cached until a listener hears");
         tokio::time::sleep(RETRY_AFTER).await;
     }
 }
 
-struct SuspendOnDrop(Arc<ViewerCache>);
+struct SuspendOnDrop(Arc<ReadCaches>);
 
 impl Drop for SuspendOnDrop {
     fn drop(&mut self) {
@@ -61,7 +61,7 @@ async fn subscribe(database_url: &str) -> Result<PgListener, sea_orm::sqlx::Erro
     let mut listener = PgListener::connect_with(&pool).await?;
     // A lost connection is replaced here, after the cache is off, not silently inside the listener.
     listener.eager_reconnect(false);
-    listener.listen(VIEWER_CHANGES_CHANNEL).await?;
+    listener.listen_all([VIEWER_CHANGES_CHANNEL, DEVICE_CHANGES_CHANNEL]).await?;
     Ok(listener)
 }
 
@@ -76,10 +76,40 @@ struct Probes {
 enum Probe {
     /// The next probe goes out at this instant.
     Due(Instant),
-    /// A probe is on its way through the pool (which may wait for a free connection meanwhile).
-    Sending(Pin<Box<dyn Future<Output = Result<(), String>> + Send>>, String),
+    /// A probe is on its way through the pool (which may wait for a free connection meanwhile), and
+    /// whether it was heard already: the listener's connection may be read before the sender's answer.
+    Sending(Pin<Box<dyn Future<Output = Result<(), String>> + Send>>, String, bool),
     /// A probe was sent; it must be heard by this instant.
     Awaited(String, Instant),
+}
+
+impl Probe {
+    /// Whether `payload` is this listener's probe in flight; the next one goes out `PROBE_AFTER` after
+    /// it was both sent and heard.
+    fn hear(&mut self, payload: &str) -> bool {
+        match self {
+            Probe::Sending(_, sent, heard) if sent == payload => {
+                *heard = true;
+                true
+            }
+            Probe::Awaited(awaited, _) if awaited == payload => {
+                *self = Probe::Due(Instant::now() + PROBE_AFTER);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The probe being sent has been: it is awaited, unless it was heard already.
+    fn sent(&mut self) {
+        if let Probe::Sending(_, payload, heard) = self {
+            *self = if *heard {
+                Probe::Due(Instant::now() + PROBE_AFTER)
+            } else {
+                Probe::Awaited(std::mem::take(payload), Instant::now() + PROBE_AFTER)
+            };
+        }
+    }
 }
 
 impl Probes {
@@ -90,12 +120,12 @@ impl Probes {
                 tokio::time::sleep_until((*at).into()).await;
                 self.sent += 1;
                 let payload = format!("{PROBE}{} {}", self.instance, self.sent);
-                *probe = Probe::Sending(Box::pin(send(self.db.clone(), payload.clone())), payload);
+                *probe = Probe::Sending(Box::pin(send(self.db.clone(), payload.clone())), payload, false);
                 Ok(())
             }
-            Probe::Sending(sending, payload) => {
+            Probe::Sending(sending, ..) => {
                 sending.await?;
-                *probe = Probe::Awaited(std::mem::take(payload), Instant::now() + PROBE_AFTER);
+                probe.sent();
                 Ok(())
             }
             Probe::Awaited(_, deadline) => {
@@ -121,10 +151,11 @@ enum Event {
     Probed(Result<(), String>),
 }
 
-/// Turns the cache on once the listener has heard its first probe, then empties it on every notification
-/// of a change, probing every `PROBE_AFTER`, until the listener is lost; returns why it was. The listener
-/// is read all along, also while a probe waits for a pooled connection.
-async fn hear_changes(listener: &mut PgListener, probes: &mut Probes, cache: &ViewerCache) -> String {
+/// Turns the caches on once the listener has heard its first probe, then empties those a notification of
+/// a change concerns, probing every `PROBE_AFTER`, until the listener is lost; returns why it was. The
+/// listener is read all along, also while a probe waits for a pooled connection. Probes go out on the
+/// viewers' channel only: both channels are one connection's, which a probe heard proves.
+async fn hear_changes(listener: &mut PgListener, probes: &mut Probes, cache: &ReadCaches) -> String {
     let mut probe = Probe::Due(Instant::now());
     let mut heard = false;
     loop {
@@ -134,15 +165,15 @@ async fn hear_changes(listener: &mut PgListener, probes: &mut Probes, cache: &Vi
         };
         match event {
             Event::Received(Ok(Some(notification))) if notification.payload().starts_with(PROBE) => {
-                if matches!(&probe, Probe::Awaited(awaited, _) if awaited == notification.payload()) {
-                    if !heard {
-                        cache.resume();
-                        heard = true;
-                    }
-                    probe = Probe::Due(Instant::now() + PROBE_AFTER);
+                if probe.hear(notification.payload()) && !heard {
+                    cache.resume();
+                    heard = true;
                 }
             }
-            Event::Received(Ok(Some(_))) => cache.empty(),
+            Event::Received(Ok(Some(notification))) if notification.channel() == DEVICE_CHANGES_CHANNEL => {
+                cache.empty_devices()
+            }
+            Event::Received(Ok(Some(_))) => cache.empty_viewers(),
             Event::Received(Ok(None)) => return "connection closed".to_owned(),
             Event::Received(Err(error)) => return error.to_string(),
             Event::Probed(Ok(())) => {}
@@ -151,11 +182,11 @@ async fn hear_changes(listener: &mut PgListener, probes: &mut Probes, cache: &Vi
     }
 }
 
-/// Empties the cache once a request that may change something (any method but GET and HEAD) has been
+/// Empties the caches once a request that may change something (any method but GET and HEAD) has been
 /// answered, session saved, or dropped unanswered (timed out, its client gone) after it may have changed
 /// something: the notification of its change could reach this server after the browser's next request.
 pub async fn empty_after_changes(
-    State(cache): State<Arc<ViewerCache>>,
+    State(cache): State<Arc<ReadCaches>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -166,10 +197,38 @@ pub async fn empty_after_changes(
     next.run(request).await
 }
 
-struct EmptyOnDrop(Arc<ViewerCache>);
+struct EmptyOnDrop(Arc<ReadCaches>);
 
 impl Drop for EmptyOnDrop {
     fn drop(&mut self) {
         self.0.empty();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sending(payload: &str) -> Probe {
+        Probe::Sending(Box::pin(std::future::ready(Ok(()))), payload.to_owned(), false)
+    }
+
+    #[test]
+    fn a_probe_heard_before_its_sending_returned_counts_as_heard() {
+        let mut probe = sending("probe a 1");
+        assert!(!probe.hear("probe b 1"), "another instance's probe");
+        assert!(probe.hear("probe a 1"));
+        probe.sent();
+        assert!(matches!(probe, Probe::Due(_)), "the next probe is due, none awaited");
+    }
+
+    #[test]
+    fn a_probe_sent_is_awaited_until_heard() {
+        let mut probe = sending("probe a 1");
+        probe.sent();
+        assert!(matches!(&probe, Probe::Awaited(payload, _) if payload == "probe a 1"));
+        assert!(!probe.hear("probe a 0"), "an earlier probe");
+        assert!(probe.hear("probe a 1"));
+        assert!(matches!(probe, Probe::Due(_)));
     }
 }

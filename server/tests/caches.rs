@@ -1,13 +1,14 @@
-//! On PostgreSQL each instance keeps signed-in viewers in memory between requests. What a viewer is read
-//! from can change through another instance, the admin command or plain SQL, and every page must still
-//! show it, however it changed; only a change that bypasses the database's triggers goes unseen. SQLite
-//! keeps no viewers: each page reads its viewer.
+//! On PostgreSQL each instance keeps signed-in viewers, device pages and pages of the device list in
+//! memory between requests. What they are read from can change through another instance, the admin
+//! command or plain SQL, and every page must still show it, however it changed; only a change that
+//! bypasses the database's triggers goes unseen. SQLite keeps nothing: each page reads the database.
 
 mod support;
 
 use reqwest::{Client, StatusCode};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, EntityTrait};
 use std::time::{Duration, Instant};
+use support::fixtures::{ok_json, register_two_slot_device, slot_keys};
 use support::postgres_count;
 
 /// How long an instance may take to hear of a change (in practice, milliseconds), or to notice that its
@@ -15,7 +16,7 @@ use support::postgres_count;
 const HEARD_WITHIN: Duration = Duration::from_secs(8);
 
 /// The application name the listener's connection carries.
-const LISTENER: &str = server::viewer_changes::APPLICATION_NAME;
+const LISTENER: &str = server::cache_changes::APPLICATION_NAME;
 
 async fn execute(conn: &DatabaseConnection, sql: &str) {
     conn.execute_unprepared(sql).await.expect(sql);
@@ -41,13 +42,17 @@ async fn eventually(client: &Client, url: &str, what: &str, shows: impl Fn(Statu
 
 /// Sets an account's address with the database's triggers off, so that no instance hears of it.
 async fn change_quietly(conn: &DatabaseConnection, user_id: &str, email: &str) {
-    let update = format!("UPDATE \"user\" SET email = '{email}' WHERE id = '{user_id}'");
+    quietly(conn, &format!("UPDATE \"user\" SET email = '{email}' WHERE id = '{user_id}'")).await;
+}
+
+/// Runs `update` with the database's triggers off.
+async fn quietly(conn: &DatabaseConnection, update: &str) {
     match conn.get_database_backend() {
         DbBackend::Postgres => {
             execute(conn, &format!("BEGIN; SET LOCAL session_replication_role = replica; {update}; COMMIT"))
                 .await
         }
-        _ => execute(conn, &update).await,
+        _ => execute(conn, update).await,
     }
 }
 
@@ -68,11 +73,33 @@ async fn until_cached(conn: &DatabaseConnection, client: &Client, url: &str, use
     }
 }
 
-/// Waits until the app's viewer cache is on, or off.
+/// Waits until device `device_id` is served from the cache at `url`, a device page or the device list:
+/// until a name changed quietly goes unseen. Leaves the device named something starting with `label`.
+async fn until_device_cached(
+    conn: &DatabaseConnection,
+    client: &Client,
+    url: &str,
+    device_id: &str,
+    label: &str,
+) {
+    let deadline = Instant::now() + HEARD_WITHIN;
+    for attempt in 0.. {
+        assert_eq!(page(client, url).await.0, StatusCode::OK, "{url}");
+        let quiet = format!("{label} {attempt}");
+        quietly(conn, &format!("UPDATE device SET name = '{quiet}' WHERE id = '{device_id}'")).await;
+        if !page(client, url).await.1.contains(&quiet) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{url}: its device was never cached");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until the app's caches are on, or off.
 async fn until_cache_is(app: &support::TestApp, on: bool) {
     let deadline = Instant::now() + HEARD_WITHIN;
-    while app.running.viewers.is_on() != on {
-        assert!(Instant::now() < deadline, "the viewer cache never turned {}", if on { "on" } else { "off" });
+    while app.running.caches.is_on() != on {
+        assert!(Instant::now() < deadline, "the caches never turned {}", if on { "on" } else { "off" });
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
@@ -161,7 +188,7 @@ async fn viewers_are_cached_on_postgresql_only_and_not_while_its_listener_is_los
     change_quietly(&outsider, &user_id, "unheard@example.com").await;
     let (status, body) = page(&app.client, &url).await;
     assert_eq!(status, StatusCode::OK);
-    if app.running.viewers.is_on() {
+    if app.running.caches.is_on() {
         eprintln!("the listener was back before the page loaded: its address is not checked while off");
     } else {
         assert!(body.contains("unheard@example.com"), "no viewer is cached while the listener is lost");
@@ -176,4 +203,106 @@ async fn viewers_are_cached_on_postgresql_only_and_not_while_its_listener_is_los
         status == StatusCode::OK && body.contains("heard@example.com")
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_device_change_this_instance_answers_shows_on_the_very_next_page() {
+    let app = support::spawn_app().await;
+    let organization = app.signed_in_owner("owner@example.com", "Acme").await;
+    let device = register_two_slot_device(&app, &app.client, &organization, "Water filter", "WF-1").await;
+    let stranger = app.stranger("stranger@example.com", "Rival").await;
+    let rival = app.first_organization_of("stranger@example.com").await;
+    let device_page = app.url(&format!("/orgs/{organization}/devices/{device}"));
+    let list = app.url(&format!("/orgs/{organization}"));
+    if app.db.get_database_backend() == DbBackend::Postgres {
+        until_device_cached(&app.db, &app.client, &device_page, &device, "Quiet page").await;
+        until_device_cached(&app.db, &app.client, &list, &device, "Quiet list").await;
+        // No notification then: only the instance's own emptying after the change can show it.
+        execute(&app.db, "ALTER TABLE device DISABLE TRIGGER device_device_change").await;
+    }
+
+    // Another tenant's member finds nothing of the cached device, under either organization.
+    for path in [format!("/orgs/{organization}/devices/{device}"), format!("/orgs/{rival}/devices/{device}")]
+    {
+        assert_eq!(page(&stranger, &app.url(&path)).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert!(!page(&stranger, &app.url(&format!("/orgs/{rival}"))).await.1.contains("WF-1"));
+
+    let renamed = [
+        ("org", organization.as_str()),
+        ("device", device.as_str()),
+        ("name", "Water softener"),
+        ("device_type", "A2X9RV8EXAMPLE"),
+    ];
+    ok_json(app.call("update_device", &renamed).await, "update_device").await;
+
+    for url in [&device_page, &list] {
+        let (status, body) = page(&app.client, url).await;
+        assert_eq!(status, StatusCode::OK, "{url}");
+        assert!(body.contains("Water softener"), "{url} shows the new name at once");
+    }
+}
+
+#[tokio::test]
+async fn device_changes_made_through_another_instance_or_sql_show_on_every_instance() {
+    let app = support::spawn_app().await;
+    let organization = app.signed_in_owner("owner@example.com", "Acme").await;
+    let device = register_two_slot_device(&app, &app.client, &organization, "Water filter", "WF-1").await;
+    let second = server::startup::start(support::config(&app.database.url, &app.smtp.url())).await;
+    if app.db.get_database_backend() == DbBackend::Sqlite {
+        assert!(second.is_err(), "a second server on one SQLite file is refused");
+        let device_page = app.url(&format!("/orgs/{organization}/devices/{device}"));
+        page(&app.client, &device_page).await;
+        quietly(&app.db, &format!("UPDATE device SET name = 'Quiet name' WHERE id = '{device}'")).await;
+        assert!(page(&app.client, &device_page).await.1.contains("Quiet name"), "SQLite reads every page");
+        return;
+    }
+    let second = second.expect("second instance");
+    // The owner's pages come from the second instance; the changes go through the first, or SQL.
+    let on_second = |path: String| format!("http://{}{path}", second.address);
+    let device_page = on_second(format!("/orgs/{organization}/devices/{device}"));
+    let slot_names = on_second(format!("/orgs/{organization}/devices/{device}/slot-localization"));
+    let list = on_second(format!("/orgs/{organization}"));
+    until_device_cached(&app.db, &app.client, &device_page, &device, "Quiet page").await;
+
+    // A marketplace's friendly name, set with plain SQL.
+    execute(
+        &app.db,
+        &format!("UPDATE device_marketplace SET friendly_name = 'Aqua Pure' WHERE device_id = '{device}'"),
+    )
+    .await;
+    eventually(&app.client, &device_page, "the friendly name", |status, body| {
+        status == StatusCode::OK && body.contains("Aqua Pure")
+    })
+    .await;
+
+    // A slot's name, through the first instance.
+    until_device_cached(&app.db, &app.client, &slot_names, &device, "Quiet slots").await;
+    let slot = slot_keys(&app, &device).await.remove(0);
+    let field = format!("names[slot-{slot}][US]");
+    let names =
+        [("org", organization.as_str()), ("device", device.as_str()), (field.as_str(), "Pure filter")];
+    ok_json(app.call("localize_slots", &names).await, "localize_slots").await;
+    eventually(&app.client, &slot_names, "the slot's name", |status, body| {
+        status == StatusCode::OK && body.contains("Pure filter")
+    })
+    .await;
+
+    // The device deleted through the first instance: gone from its page and the list.
+    until_device_cached(&app.db, &app.client, &list, &device, "Quiet list").await;
+    let name = app::entities::device::Entity::find_by_id(device.as_str())
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("device")
+        .name;
+    let delete =
+        [("org", organization.as_str()), ("device", device.as_str()), ("confirm_name", name.as_str())];
+    ok_json(app.call("delete_device", &delete).await, "delete_device").await;
+    eventually(&app.client, &list, "no device", |status, body| {
+        status == StatusCode::OK && !body.contains("WF-1")
+    })
+    .await;
+    eventually(&app.client, &device_page, "404", |status, _| status == StatusCode::NOT_FOUND).await;
+    second.stop();
 }
