@@ -20,6 +20,9 @@ use std::time::{Duration, Instant};
 /// answers is not enough: one dropped without a word (a host gone, a firewall's timeout) answers nothing,
 /// and one through a proxy that pools transactions answers but hears no notifications.
 const PROBE_AFTER: Duration = Duration::from_secs(2);
+/// A probe not sent within this long (waiting for a pooled connection, or on one that died without a
+/// word) counts as unheard: the caches must not stay on for as long as a connection takes to time out.
+const SEND_WITHIN: Duration = Duration::from_secs(4);
 /// How probes' payloads start; the triggers' notifications are empty.
 const PROBE: &str = "probe ";
 /// What the listener's connection is called in `pg_stat_activity` (it replaces any `application_name`
@@ -120,7 +123,13 @@ impl Probes {
                 tokio::time::sleep_until((*at).into()).await;
                 self.sent += 1;
                 let payload = format!("{PROBE}{} {}", self.instance, self.sent);
-                *probe = Probe::Sending(Box::pin(send(self.db.clone(), payload.clone())), payload, false);
+                let sending = tokio::time::timeout(SEND_WITHIN, send(self.db.clone(), payload.clone()));
+                let sending = async move {
+                    sending.await.unwrap_or_else(|_| {
+                        Err(format!("a probe waited {} s for a connection", SEND_WITHIN.as_secs()))
+                    })
+                };
+                *probe = Probe::Sending(Box::pin(sending), payload, false);
                 Ok(())
             }
             Probe::Sending(sending, ..) => {
@@ -164,7 +173,10 @@ async fn hear_changes(listener: &mut PgListener, probes: &mut Probes, cache: &Re
             probed = probes.advance(&mut probe) => Event::Probed(probed),
         };
         match event {
-            Event::Received(Ok(Some(notification))) if notification.payload().starts_with(PROBE) => {
+            Event::Received(Ok(Some(notification)))
+                if notification.channel() == VIEWER_CHANGES_CHANNEL
+                    && notification.payload().starts_with(PROBE) =>
+            {
                 if probe.hear(notification.payload()) && !heard {
                     cache.resume();
                     heard = true;
@@ -182,19 +194,31 @@ async fn hear_changes(listener: &mut PgListener, probes: &mut Probes, cache: &Re
     }
 }
 
-/// Empties the caches once a request that may change something (any method but GET and HEAD) has been
-/// answered, session saved, or dropped unanswered (timed out, its client gone) after it may have changed
-/// something: the notification of its change could reach this server after the browser's next request.
+/// Empties the caches once a request that may change something (any method but GET and HEAD, a page's
+/// loader aside) has been answered, session saved, or dropped unanswered (timed out, its client gone) after
+/// it may have changed something: the notification of its change could reach this server after the
+/// browser's next request.
 pub async fn empty_after_changes(
     State(cache): State<Arc<ReadCaches>>,
     request: Request,
     next: Next,
 ) -> Response {
-    if matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD) {
+    if matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD) || is_loader(&request)
+    {
         return next.run(request).await;
     }
     let _empty_when_done = EmptyOnDrop(cache);
     next.run(request).await
+}
+
+/// A page's loader, which a hydrated page calls with a `POST` on every navigation: server functions named
+/// `load_…` or `list_…` change nothing cached (the viewer's session expiry aside, which notifies).
+fn is_loader(request: &Request) -> bool {
+    request
+        .uri()
+        .path()
+        .strip_prefix("/api/")
+        .is_some_and(|endpoint| endpoint.starts_with("load_") || endpoint.starts_with("list_"))
 }
 
 struct EmptyOnDrop(Arc<ReadCaches>);

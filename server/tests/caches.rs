@@ -212,14 +212,27 @@ async fn a_device_change_this_instance_answers_shows_on_the_very_next_page() {
     let device = register_two_slot_device(&app, &app.client, &organization, "Water filter", "WF-1").await;
     let stranger = app.stranger("stranger@example.com", "Rival").await;
     let rival = app.first_organization_of("stranger@example.com").await;
+    let viewer = app.add_member(&organization, "viewer@example.com", "viewer").await;
     let device_page = app.url(&format!("/orgs/{organization}/devices/{device}"));
     let list = app.url(&format!("/orgs/{organization}"));
+    let resumed = app.running.caches.times_resumed();
     if app.db.get_database_backend() == DbBackend::Postgres {
         until_device_cached(&app.db, &app.client, &device_page, &device, "Quiet page").await;
         until_device_cached(&app.db, &app.client, &list, &device, "Quiet list").await;
+        // A page's loaders, called with a POST as a hydrated page does, empty nothing.
+        let unseen = device_name(&app.db, &device).await;
+        let device_form = [("org", organization.as_str()), ("device", device.as_str())];
+        ok_json(app.call("load_device", &device_form).await, "load_device").await;
+        ok_json(app.call("list_devices", &[("org", organization.as_str())]).await, "list_devices").await;
+        assert!(!page(&app.client, &list).await.1.contains(&unseen), "the list is still cached");
         // No notification then: only the instance's own emptying after the change can show it.
         execute(&app.db, "ALTER TABLE device DISABLE TRIGGER device_device_change").await;
     }
+    // The cached page carries no one's role: an owner may edit it, a viewer may not.
+    assert!(page(&app.client, &device_page).await.1.contains("Save details"));
+    let (status, body) = page(&viewer, &device_page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("Save details"), "a viewer gets no form");
 
     // Another tenant's member finds nothing of the cached device, under either organization.
     for path in [format!("/orgs/{organization}/devices/{device}"), format!("/orgs/{rival}/devices/{device}")]
@@ -241,6 +254,15 @@ async fn a_device_change_this_instance_answers_shows_on_the_very_next_page() {
         assert_eq!(status, StatusCode::OK, "{url}");
         assert!(body.contains("Water softener"), "{url} shows the new name at once");
     }
+    assert_eq!(
+        app.running.caches.times_resumed(),
+        resumed,
+        "the caches stayed on: emptying showed the change"
+    );
+}
+
+async fn device_name(conn: &DatabaseConnection, device_id: &str) -> String {
+    app::entities::device::Entity::find_by_id(device_id).one(conn).await.expect("query").expect("device").name
 }
 
 #[tokio::test]
@@ -264,6 +286,7 @@ async fn device_changes_made_through_another_instance_or_sql_show_on_every_insta
     let slot_names = on_second(format!("/orgs/{organization}/devices/{device}/slot-localization"));
     let list = on_second(format!("/orgs/{organization}"));
     until_device_cached(&app.db, &app.client, &device_page, &device, "Quiet page").await;
+    let resumed = second.caches.times_resumed();
 
     // A marketplace's friendly name, set with plain SQL.
     execute(
@@ -287,15 +310,16 @@ async fn device_changes_made_through_another_instance_or_sql_show_on_every_insta
         status == StatusCode::OK && body.contains("Pure filter")
     })
     .await;
+    // A table truncated, which fires no row trigger.
+    execute(&app.db, "TRUNCATE slot_name").await;
+    eventually(&app.client, &slot_names, "no slot name", |status, body| {
+        status == StatusCode::OK && !body.contains("Pure filter")
+    })
+    .await;
 
     // The device deleted through the first instance: gone from its page and the list.
     until_device_cached(&app.db, &app.client, &list, &device, "Quiet list").await;
-    let name = app::entities::device::Entity::find_by_id(device.as_str())
-        .one(&app.db)
-        .await
-        .expect("query")
-        .expect("device")
-        .name;
+    let name = device_name(&app.db, &device).await;
     let delete =
         [("org", organization.as_str()), ("device", device.as_str()), ("confirm_name", name.as_str())];
     ok_json(app.call("delete_device", &delete).await, "delete_device").await;
@@ -304,5 +328,10 @@ async fn device_changes_made_through_another_instance_or_sql_show_on_every_insta
     })
     .await;
     eventually(&app.client, &device_page, "404", |status, _| status == StatusCode::NOT_FOUND).await;
+    assert_eq!(
+        second.caches.times_resumed(),
+        resumed,
+        "the caches stayed on: notifications showed the changes"
+    );
     second.stop();
 }

@@ -1,4 +1,6 @@
 //! Server functions, one file per area. Each reads the session, calls one service and maps the result.
+//! A page's loaders are named `load_…` or `list_…` and change nothing but the session's expiry: the server
+//! empties its caches after every other `POST` (`server::cache_changes`), and not after theirs.
 
 pub mod account;
 pub mod auth;

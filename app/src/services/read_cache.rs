@@ -171,6 +171,8 @@ pub type DeviceListKey = (String, u64, String);
 
 /// The server's caches, turned on and off together by the listener.
 pub struct ReadCaches {
+    /// How many times the caches turned on.
+    resumed: std::sync::atomic::AtomicU64,
     /// Viewers by session key.
     pub viewers: ReadCache<String, (Viewer, DateTime<Utc>)>,
     pub devices: ReadCache<DeviceKey, DeviceDetail>,
@@ -182,6 +184,7 @@ impl Default for ReadCaches {
     /// a page of 50 devices about 20 KB.
     fn default() -> Self {
         Self {
+            resumed: std::sync::atomic::AtomicU64::new(0),
             viewers: ReadCache::new(10_000),
             devices: ReadCache::new(5_000),
             device_lists: ReadCache::new(1_000),
@@ -209,6 +212,7 @@ impl ReadCaches {
 
     /// Turns the caches on, empty, once a listener is connected and hears.
     pub fn resume(&self) {
+        self.resumed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.viewers.resume();
         self.devices.resume();
         self.device_lists.resume();
@@ -224,6 +228,12 @@ impl ReadCaches {
     /// Whether the caches are on: a listener is known to hear changes.
     pub fn is_on(&self) -> bool {
         self.viewers.is_on()
+    }
+
+    /// How many times the caches have turned on, each time empty: a check that a change shows proves
+    /// the caches were emptied for it only if this did not move meanwhile.
+    pub fn times_resumed(&self) -> u64 {
+        self.resumed.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
