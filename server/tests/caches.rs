@@ -298,6 +298,23 @@ async fn device_changes_made_through_another_instance_or_sql_show_on_every_insta
         status == StatusCode::OK && body.contains("Aqua Pure")
     })
     .await;
+    // Two of a device's columns the page shows (a Connect Kit's device type), set with plain SQL.
+    let kind =
+        format!("UPDATE device SET kind = 'connect_kit', device_type = 'QUIETTYPE7' WHERE id = '{device}'");
+    execute(&app.db, &kind).await;
+    eventually(&app.client, &device_page, "the device type", |status, body| {
+        status == StatusCode::OK && body.contains("QUIETTYPE7")
+    })
+    .await;
+    // The sandbox's clock, which moves on every step of a test run and which no page shows, notifies no
+    // one: the page stays cached (a notification arrives within milliseconds).
+    until_device_cached(&app.db, &app.client, &device_page, &device, "Quiet clock").await;
+    let unseen = device_name(&app.db, &device).await;
+    let step =
+        format!("UPDATE device SET sandbox_clock_seconds = sandbox_clock_seconds + 60 WHERE id = '{device}'");
+    execute(&app.db, &step).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!page(&app.client, &device_page).await.1.contains(&unseen), "the clock's step emptied the cache");
 
     // A slot's name, through the first instance.
     until_device_cached(&app.db, &app.client, &slot_names, &device, "Quiet slots").await;
