@@ -19,6 +19,7 @@ mod m20261206_000014_organization_device_count;
 mod m20261207_000015_create_shown_once;
 mod m20261207_000016_notify_viewer_changes;
 mod m20261207_000017_notify_device_changes;
+mod postgres_only;
 
 pub use m20261207_000016_notify_viewer_changes::VIEWER_CHANGES_CHANNEL;
 pub use m20261207_000017_notify_device_changes::DEVICE_CHANGES_CHANNEL;

@@ -4,8 +4,8 @@
 //! that instances can keep viewers in memory (`app::services::read_cache`). SQLite has no notifications
 //! and its one process keeps no viewers, so nothing changes there.
 
+use crate::postgres_only;
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
 /// The channel the notifications are sent on.
 pub const VIEWER_CHANGES_CHANNEL: &str = "replenish_viewer_changes";
@@ -54,18 +54,10 @@ DROP FUNCTION notify_viewer_change();
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let connection = manager.get_connection();
-        if connection.get_database_backend() == DbBackend::Postgres {
-            connection.execute_unprepared(&postgres_up()).await?;
-        }
-        Ok(())
+        postgres_only::execute(manager, &postgres_up()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let connection = manager.get_connection();
-        if connection.get_database_backend() == DbBackend::Postgres {
-            connection.execute_unprepared(POSTGRES_DOWN).await?;
-        }
-        Ok(())
+        postgres_only::execute(manager, POSTGRES_DOWN).await
     }
 }

@@ -5,8 +5,8 @@
 //! leaves cached viewers alone, and the previous release, which caches no devices, never hears it.
 //! SQLite has no notifications and caches nothing, so nothing changes there.
 
+use crate::postgres_only;
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
 /// The channel the notifications are sent on.
 pub const DEVICE_CHANGES_CHANNEL: &str = "replenish_device_changes";
@@ -89,18 +89,10 @@ DROP FUNCTION notify_device_change();
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let connection = manager.get_connection();
-        if connection.get_database_backend() == DbBackend::Postgres {
-            connection.execute_unprepared(&postgres_up()).await?;
-        }
-        Ok(())
+        postgres_only::execute(manager, &postgres_up()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let connection = manager.get_connection();
-        if connection.get_database_backend() == DbBackend::Postgres {
-            connection.execute_unprepared(POSTGRES_DOWN).await?;
-        }
-        Ok(())
+        postgres_only::execute(manager, POSTGRES_DOWN).await
     }
 }
